@@ -1,0 +1,272 @@
+"""The Vietnamese administration: units (with CSV import), users, rounds, outline."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    AppendixTable,
+    Campaign,
+    Deadline,
+    Extension,
+    Level,
+    Membership,
+    Report,
+    ReportEvent,
+    ReportTemplate,
+    Round,
+    Section,
+    TableColumn,
+    Unit,
+)
+from .units import UnitImportError, import_units
+
+admin.site.site_header = _("Sokket – Quản trị")
+admin.site.site_title = _("Sokket")
+admin.site.index_title = _("Quản trị hệ thống báo cáo sơ kết")
+
+
+class UnitCsvForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp CSV đơn vị"),
+        help_text=_("Các cột: code,name,type,parent_code (mã hóa UTF-8)."),
+    )
+
+
+@admin.register(Level)
+class LevelAdmin(admin.ModelAdmin):
+    list_display = ["order", "code", "name"]
+    ordering = ["order"]
+
+
+@admin.register(Unit)
+class UnitAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "unit_type", "level", "parent", "is_active"]
+    list_filter = [
+        "level",
+        "unit_type",
+        "is_active",
+        ("parent", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["code", "name"]
+    list_select_related = ["level", "parent"]
+    readonly_fields = ["path", "depth"]
+    autocomplete_fields = ["parent"]
+    list_per_page = 100
+    change_list_template = "admin/reports/unit/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "import-csv/",
+                self.admin_site.admin_view(self.import_csv),
+                name="reports_unit_import_csv",
+            )
+        ] + super().get_urls()
+
+    def save_model(self, request, obj, form, change):
+        from .units import set_parent
+
+        set_parent(obj, obj.parent)
+
+    def import_csv(self, request):
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        form = UnitCsvForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > 5 * 1024 * 1024:
+                errors = [_("Tệp quá lớn (tối đa 5 MB).")]
+            else:
+                try:
+                    result = import_units(upload.read())
+                except UnitImportError as exc:
+                    errors = exc.errors
+                else:
+                    self.message_user(
+                        request,
+                        _("Đã nhập %(c)s đơn vị mới, cập nhật %(u)s đơn vị.")
+                        % {"c": len(result.created), "u": len(result.updated)},
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:reports_unit_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "errors": errors,
+            "opts": self.model._meta,
+            "title": _("Nhập đơn vị từ tệp CSV"),
+        }
+        return render(request, "admin/reports/unit/import_csv.html", context)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["unit"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class SokketUserAdmin(UserAdmin, SimpleHistoryAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_active"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "unit", "role", "title"]
+    list_filter = ["role", "unit__level"]
+    search_fields = ["user__username", "unit__name", "unit__code"]
+    autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+
+
+class DeadlineInline(admin.TabularInline):
+    model = Deadline
+    extra = 0
+    autocomplete_fields = ["set_by"]
+
+
+@admin.register(Round)
+class RoundAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "campaign",
+        "period_start",
+        "period_end",
+        "plan_number",
+        "plan_date",
+        "is_open",
+    ]
+    inlines = [DeadlineInline]
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(SimpleHistoryAdmin):
+    list_display = ["round", "level", "unit_type", "set_by", "due_date"]
+    list_filter = ["round", "level"]
+    autocomplete_fields = ["set_by"]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "round", "new_date", "granted_by", "granted_at"]
+    list_filter = ["round"]
+    search_fields = ["unit__name", "unit__code", "reason"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["granted_by", "granted_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+    fields = ["code", "order", "title", "shape", "required", "parent"]
+    show_change_link = True
+
+
+class TableInline(admin.TabularInline):
+    model = AppendixTable
+    extra = 0
+    fields = ["code", "order", "title", "source"]
+    show_change_link = True
+
+
+@admin.register(ReportTemplate)
+class ReportTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "round", "code", "version", "is_current", "frozen_at"]
+    list_filter = ["round", "is_current"]
+    readonly_fields = ["frozen_at", "previous"]
+    inlines = [SectionInline, TableInline]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "template", "shape", "required"]
+    list_filter = ["template"]
+    search_fields = ["code", "title"]
+
+
+class ColumnInline(admin.TabularInline):
+    model = TableColumn
+    fk_name = "table"
+    extra = 0
+    fields = [
+        "code",
+        "order",
+        "parent",
+        "label",
+        "note",
+        "col_type",
+        "unit_label",
+        "numerator",
+        "denominator",
+        "source_key",
+        "required",
+    ]
+
+
+@admin.register(AppendixTable)
+class AppendixTableAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "template", "source"]
+    list_filter = ["template"]
+    inlines = [ColumnInline]
+
+
+class EventInline(admin.TabularInline):
+    model = ReportEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = [
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+        "comment",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(SimpleHistoryAdmin):
+    """Read-mostly: status changes only through the workflow pages."""
+
+    list_display = ["unit", "round", "status", "submitted_at", "approved_at"]
+    list_filter = ["round", "status", "unit__level"]
+    search_fields = ["unit__name", "unit__code"]
+    readonly_fields = [
+        "unit",
+        "round",
+        "template",
+        "status",
+        "revision",
+        "first_submitted_at",
+        "submitted_at",
+        "approved_at",
+        "approved_version",
+    ]
+    inlines = [EventInline]
+
+    def has_add_permission(self, request):
+        return False

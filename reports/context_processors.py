@@ -1,0 +1,34 @@
+"""Navigation by role, for the base layout."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+from .models import Role
+
+# (label, url name, who sees it): "all", a role, or "admin".
+NAV_ITEMS = [
+    (_("Trang chủ"), "home", "all"),
+    (_("Đơn vị"), "unit_list", "all"),
+    (_("Quản trị"), "admin:index", "admin"),
+]
+
+
+def navigation(request):
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    roles = {m.role for m in permissions.memberships_of(user)}
+    admin = permissions.is_admin(user)
+    items = []
+    for label, url_name, audience in NAV_ITEMS:
+        if audience == "admin" and not admin:
+            continue
+        if audience in Role.values and audience not in roles and not admin:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "active": request.path == url})
+    return {"nav_items": items, "user_is_admin": admin}

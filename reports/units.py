@@ -1,0 +1,216 @@
+"""Reading the unit hierarchy from CSV and keeping tree paths in step."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Level, Unit, UnitType
+
+CSV_COLUMNS = ["code", "name", "type", "parent_code"]
+
+# Which level a unit type sits at, by the level's code. Member organisations
+# report beside the districts, so they sit at the districts' level.
+LEVEL_OF_TYPE = {
+    UnitType.QUOC_GIA: "trung-uong",
+    UnitType.TINH: "tinh",
+    UnitType.THANH_PHO_TW: "tinh",
+    UnitType.THANH_PHO: "huyen",
+    UnitType.THI_XA: "huyen",
+    UnitType.HUYEN: "huyen",
+    UnitType.QUAN: "huyen",
+    UnitType.TO_CHUC: "huyen",
+    UnitType.PHUONG: "xa",
+    UnitType.THI_TRAN: "xa",
+    UnitType.XA: "xa",
+}
+
+
+# The default levels (also created by migration 0002); administrators may edit them.
+DEFAULT_LEVELS = [
+    ("trung-uong", "trung ương", 0),
+    ("tinh", "tỉnh", 1),
+    ("huyen", "huyện", 2),
+    ("xa", "xã", 3),
+]
+
+
+def ensure_levels():
+    """Create the default levels that are missing (after a database flush, say)."""
+    for code, name, order in DEFAULT_LEVELS:
+        Level.objects.get_or_create(code=code, defaults={"name": name, "order": order})
+
+
+class UnitImportError(Exception):
+    """The file was refused; ``errors`` names each bad line."""
+
+    def __init__(self, errors):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+
+
+def set_parent(unit, parent):
+    """Attach ``unit`` under ``parent`` and recompute the paths of its subtree."""
+    old_path = unit.path
+    unit.parent = parent
+    unit.path = unit.compute_path()
+    unit.depth = unit.path.count("/") - 1
+    unit.save()
+    if old_path and old_path != unit.path:
+        for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
+            child.path = unit.path + child.path[len(old_path) :]
+            child.depth = child.path.count("/") - 1
+            child.save(update_fields=["path", "depth"])
+    return unit
+
+
+def _read_rows(data):
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UnitImportError(
+                [_("Tệp không phải văn bản UTF-8 (CSV): %(err)s") % {"err": exc}]
+            ) from exc
+    reader = csv.reader(io.StringIO(data))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise UnitImportError(
+            [
+                _("Dòng %(line)s: tệp CSV bị lỗi (%(err)s).")
+                % {"line": reader.line_num, "err": exc}
+            ]
+        ) from exc
+    if not rows:
+        raise UnitImportError([_("Tệp rỗng.")])
+    header = [h.strip().lower() for h in rows[0]]
+    if header != CSV_COLUMNS:
+        raise UnitImportError(
+            [
+                _("Dòng 1: tiêu đề phải là %(expected)s, tệp có %(got)s.")
+                % {"expected": ",".join(CSV_COLUMNS), "got": ",".join(header)}
+            ]
+        )
+    return rows[1:]
+
+
+def import_units(data, *, dry_run=False):
+    """Create or update units from CSV text in the ``units-tay-ninh-2020.csv`` form.
+
+    The whole file is checked first; any bad line (broken, duplicate code, bad
+    type, unknown parent) refuses the file and nothing is written.
+    """
+    rows = _read_rows(data)
+    levels = {level.code: level for level in Level.objects.all()}
+    existing = {u.code: u for u in Unit.objects.all()}
+    errors = []
+    parsed = []
+    seen = {}
+    for line_no, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(CSV_COLUMNS):
+            errors.append(
+                _("Dòng %(line)s: cần %(n)s cột, dòng có %(got)s cột.")
+                % {"line": line_no, "n": len(CSV_COLUMNS), "got": len(row)}
+            )
+            continue
+        code, name, unit_type, parent_code = (cell.strip() for cell in row)
+        line_errors = []
+        if not code:
+            line_errors.append(_("thiếu mã đơn vị"))
+        elif code in seen:
+            line_errors.append(
+                _("mã %(code)s trùng với dòng %(other)s")
+                % {"code": code, "other": seen[code]}
+            )
+        if not name:
+            line_errors.append(_("thiếu tên đơn vị"))
+        if unit_type not in UnitType.values:
+            line_errors.append(
+                _("loại đơn vị “%(type)s” không hợp lệ (hợp lệ: %(valid)s)")
+                % {"type": unit_type, "valid": ", ".join(UnitType.values)}
+            )
+        elif LEVEL_OF_TYPE[unit_type] not in levels:
+            line_errors.append(
+                _("chưa khai báo cấp “%(level)s” cho loại %(type)s")
+                % {"level": LEVEL_OF_TYPE[unit_type], "type": unit_type}
+            )
+        if parent_code and parent_code == code:
+            line_errors.append(_("đơn vị không thể là cấp trên của chính nó"))
+        if line_errors:
+            errors.append(
+                _("Dòng %(line)s: %(errors)s.")
+                % {"line": line_no, "errors": "; ".join(line_errors)}
+            )
+        if code:
+            seen.setdefault(code, line_no)
+        parsed.append((line_no, code, name, unit_type, parent_code))
+    known = set(existing) | set(seen)
+    for line_no, _code, _name, _type, parent_code in parsed:
+        if parent_code and parent_code not in known:
+            errors.append(
+                _("Dòng %(line)s: không tìm thấy đơn vị cấp trên có mã %(parent)s.")
+                % {"line": line_no, "parent": parent_code}
+            )
+    if not errors:
+        errors.extend(_cycle_errors(parsed, existing))
+    if errors:
+        raise UnitImportError(errors)
+
+    result = ImportResult()
+    if dry_run:
+        for _line, code, *_rest in parsed:
+            (result.updated if code in existing else result.created).append(code)
+        return result
+    with transaction.atomic():
+        by_code = dict(existing)
+        pending = list(parsed)
+        # Parents first: repeat passes until every row has found its parent.
+        while pending:
+            progressed = []
+            for item in pending:
+                _line, code, name, unit_type, parent_code = item
+                if parent_code and parent_code not in by_code:
+                    continue
+                unit = by_code.get(code) or Unit(code=code)
+                (result.updated if unit.pk else result.created).append(code)
+                unit.name = name
+                unit.unit_type = unit_type
+                unit.level = levels[LEVEL_OF_TYPE[unit_type]]
+                set_parent(unit, by_code[parent_code] if parent_code else None)
+                by_code[code] = unit
+                progressed.append(item)
+            pending = [item for item in pending if item not in progressed]
+    return result
+
+
+def _cycle_errors(parsed, existing):
+    parent_of = {
+        code: unit.parent.code for code, unit in existing.items() if unit.parent_id
+    }
+    for _line, code, _n, _t, parent_code in parsed:
+        parent_of[code] = parent_code or None
+    errors = []
+    for line_no, code, *_rest in parsed:
+        seen = {code}
+        current = parent_of.get(code)
+        while current:
+            if current in seen:
+                errors.append(
+                    _("Dòng %(line)s: quan hệ cấp trên của mã %(code)s tạo thành vòng.")
+                    % {"line": line_no, "code": code}
+                )
+                break
+            seen.add(current)
+            current = parent_of.get(current)
+    return errors

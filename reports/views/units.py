@@ -1,0 +1,40 @@
+"""Unit pages: the units a user may see, and one unit with its children."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from .. import permissions
+from ..deadlines import effective_deadline
+from ..models import Level
+from ..rounds import current_round
+
+
+@login_required
+def unit_list(request):
+    units = permissions.units_visible_to(request.user).select_related("level", "parent")
+    level = request.GET.get("level", "")
+    query = request.GET.get("q", "").strip()
+    if level:
+        units = units.filter(level__code=level)
+    if query:
+        units = units.filter(name__icontains=query) | units.filter(code=query)
+    page = Paginator(units, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/unit_list.html",
+        {"page": page, "levels": Level.objects.all(), "level": level, "q": query},
+    )
+
+
+@login_required
+def unit_detail(request, pk):
+    unit = permissions.get_unit_for_user_or_404(request.user, pk)
+    round_ = current_round()
+    deadline = effective_deadline(unit, round_) if round_ else None
+    children = unit.children.select_related("level").order_by("unit_type", "name")
+    return render(
+        request,
+        "reports/unit_detail.html",
+        {"unit": unit, "round": round_, "deadline": deadline, "children": children},
+    )

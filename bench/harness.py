@@ -1,0 +1,59 @@
+"""Benchmark helpers: medians of repeated runs, query counts, result lines.
+
+Every benchmark module ``bench/bench_*.py`` defines ``run(ctx) -> list[Result]``.
+Targets are ratios against a baseline measured in the same run, or fixed bounds
+(query counts, milliseconds) where the issue names one.
+"""
+
+import statistics
+import time
+from dataclasses import dataclass
+
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass
+class Result:
+    name: str
+    measured: float
+    target: float
+    unit: str = ""
+    # "max": measured must be <= target; "min": measured must be >= target.
+    kind: str = "max"
+
+    @property
+    def ok(self):
+        return (
+            self.measured <= self.target
+            if self.kind == "max"
+            else (self.measured >= self.target)
+        )
+
+    def line(self):
+        sign = "≤" if self.kind == "max" else "≥"
+        status = "ok" if self.ok else "FAIL"
+        return (
+            f"{self.name}: {self.measured:.3g}{self.unit} "
+            f"({sign} {self.target:g}{self.unit}) {status}"
+        )
+
+
+def median_seconds(fn, *, repeat=7, warmup=1):
+    """Median wall time of ``fn()`` over ``repeat`` runs after ``warmup`` runs."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def count_queries(fn):
+    """Number of SQL queries ``fn()`` runs."""
+    reset_queries()
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)

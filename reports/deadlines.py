@@ -4,7 +4,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from . import permissions
 from .models import Deadline, Extension
 
 
@@ -81,3 +83,29 @@ def effective_deadline(unit, round_):
     """The deadline that applies to ``unit`` in ``round_``, or None if none is set."""
     extensions = Extension.objects.filter(round=round_, unit=unit)
     return pick_deadline(unit, round_rules(round_), list(extensions))
+
+
+class ExtensionRefused(Exception):
+    """The extension cannot be granted; the message says why, in Vietnamese."""
+
+
+def grant_extension(round_, unit, *, actor, new_date, reason):
+    """Give ``unit`` a later due date in ``round_``; reviewers of an ancestor only.
+
+    The new date must come after the unit's current effective due date and a
+    reason is required. Returns the ``Extension``.
+    """
+    reason = (reason or "").strip()
+    if not permissions.can_grant_extension(actor, unit):
+        raise ExtensionRefused(_("Anh/chị không có quyền gia hạn cho đơn vị này."))
+    if not reason:
+        raise ExtensionRefused(_("Cần ghi lý do gia hạn."))
+    current = effective_deadline(unit, round_)
+    if current is not None and new_date <= current.due_date:
+        raise ExtensionRefused(
+            _("Hạn mới phải sau hạn hiện tại (%(due)s).")
+            % {"due": f"{current.due_date:%d/%m/%Y}"}
+        )
+    return Extension.objects.create(
+        round=round_, unit=unit, new_date=new_date, reason=reason, granted_by=actor
+    )

@@ -115,3 +115,13 @@ def can_review(user, report):
         and reviews_unit(user, report.unit)
         and not is_staff_of(user, report.unit)
     )
+
+
+def can_grant_extension(user, unit):
+    """Reviewers of an ancestor unit (and administrators) extend a unit's deadline."""
+    return user.is_active and (is_admin(user) or reviews_unit(user, unit))
+
+
+def can_use_cockpit(user):
+    """Reviewers and administrators follow the progress of the units below them."""
+    return is_admin(user) or bool(units_with_role(user, Role.REVIEWER))

@@ -163,6 +163,11 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sokket@localhost")
+# The portal's address, for links in e-mails sent outside a request (cron).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# Deadline reminders: days relative to each unit's effective deadline
+# (negative = before, positive = after); see reports/reminders.py.
+REMINDER_STEPS = env.str("REMINDER_STEPS", default="-5,-2,+1")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

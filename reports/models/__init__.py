@@ -9,6 +9,7 @@ from .outline import (
     TableColumn,
     TableSource,
 )
+from .reminders import ReminderLog
 from .reports import (
     EDITABLE_STATUSES,
     Answer,
@@ -45,6 +46,7 @@ __all__ = [
     "Extension",
     "Level",
     "Membership",
+    "ReminderLog",
     "Report",
     "ReportEvent",
     "ReportStatus",

@@ -1,0 +1,230 @@
+"""Where each unit stands against its effective deadline (tiến độ nộp báo cáo).
+
+One status per unit, decided in this order (the first that holds wins):
+
+1. ``approved`` (đã duyệt): the report is approved. ``on_time`` still says whether
+   its first submission was on time.
+2. ``on_time`` / ``late`` (đã nộp đúng hạn / nộp muộn): submitted and waiting for
+   review; judged by ``first_submitted_at`` against the effective deadline's
+   ``closes_at`` (end of the due day, Asia/Ho_Chi_Minh). The first submission
+   counts because a return is the reviewer's act, not the unit's delay.
+3. ``returned`` (bị trả lại chờ sửa): returned, or reopened after approval; the
+   unit has to fix and resubmit. ``on_time`` tells how its first submission went.
+4. Not submitted yet (no report, or a draft):
+   - ``extended`` (được gia hạn): the unit has an extension whose new date has not
+     passed;
+   - ``overdue`` (quá hạn chưa nộp): the effective deadline (extension included)
+     has passed;
+   - ``not_started`` (chưa bắt đầu): no report; ``drafting`` (đang soạn): a draft.
+
+A unit without any deadline is never overdue, and its submission counts as on time.
+Everything is computed from rows fetched once (rules, extensions, reports), so a
+whole province or country costs a fixed number of queries; ``now`` can be given.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .deadlines import EffectiveDeadline, pick_deadline, round_rules
+from .models import Extension, Report, ReportStatus, Unit
+
+S = ReportStatus
+
+
+class Timeliness(models.TextChoices):
+    OVERDUE = "overdue", _("Quá hạn chưa nộp")
+    RETURNED = "returned", _("Bị trả lại chờ sửa")
+    NOT_STARTED = "not_started", _("Chưa bắt đầu")
+    DRAFTING = "drafting", _("Đang soạn")
+    EXTENDED = "extended", _("Được gia hạn")
+    LATE = "late", _("Nộp muộn")
+    ON_TIME = "on_time", _("Đã nộp đúng hạn")
+    APPROVED = "approved", _("Đã duyệt")
+
+
+T = Timeliness
+
+# "Who is behind" first: the order of the cockpit's table.
+BEHIND_ORDER = {status: index for index, status in enumerate(T.values)}
+
+# Bootstrap colours of the status badges.
+BADGE_CLASSES = {
+    T.OVERDUE: "text-bg-danger",
+    T.RETURNED: "text-bg-warning",
+    T.NOT_STARTED: "text-bg-secondary",
+    T.DRAFTING: "text-bg-light border",
+    T.EXTENDED: "text-bg-info",
+    T.LATE: "text-bg-primary",
+    T.ON_TIME: "text-bg-primary",
+    T.APPROVED: "text-bg-success",
+}
+
+NOT_SUBMITTED = (None, S.DRAFT, S.RETURNED, S.REOPENED)
+REPORTED = (S.SUBMITTED, S.APPROVED)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow:
+    """The few unit fields deadline resolution reads (cheaper than a model)."""
+
+    pk: int
+    code: str
+    name: str
+    level_id: int
+    unit_type: str
+    parent_id: int | None
+    path: str
+    depth: int
+
+    @property
+    def unit_id(self):
+        return self.pk
+
+
+UNIT_ROW_FIELDS = (
+    "pk",
+    "code",
+    "name",
+    "level_id",
+    "unit_type",
+    "parent_id",
+    "path",
+    "depth",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitTimeliness:
+    unit: object
+    status: str
+    deadline: EffectiveDeadline | None
+    report_status: str | None
+    first_submitted_at: dt.datetime | None
+    approved_at: dt.datetime | None
+    on_time: bool | None
+    days_left: int | None
+
+    @property
+    def label(self):
+        return T(self.status).label
+
+    @property
+    def badge(self):
+        return BADGE_CLASSES[self.status]
+
+    @property
+    def is_reported(self):
+        return self.report_status in REPORTED
+
+    @property
+    def is_submitted_on_time(self):
+        return self.is_reported and bool(self.on_time)
+
+    @property
+    def needs_report(self):
+        """Not submitted: no report, a draft, or returned / reopened for changes."""
+        return self.report_status in NOT_SUBMITTED
+
+    @property
+    def days_late(self):
+        """Days past the due date: of the first submission, or of today if none."""
+        if self.deadline is None:
+            return None
+        if self.first_submitted_at is not None:
+            day = timezone.localtime(self.first_submitted_at).date()
+            return max((day - self.deadline.due_date).days, 0)
+        return max(-self.days_left, 0)
+
+    @property
+    def sort_key(self):
+        """Most behind first: overdue by days late, then the nearest due date."""
+        days = self.days_left if self.days_left is not None else 10**6
+        return (BEHIND_ORDER[self.status], days, self.unit.path)
+
+
+def classify(report_status, first_submitted_at, deadline, now):
+    """The status and on-time flag of one unit (see the module docstring)."""
+    on_time = None
+    if first_submitted_at is not None:
+        on_time = deadline is None or deadline.is_on_time(first_submitted_at)
+    if report_status == S.APPROVED:
+        return T.APPROVED, on_time
+    if report_status == S.SUBMITTED:
+        return (T.ON_TIME if on_time else T.LATE), on_time
+    if report_status in (S.RETURNED, S.REOPENED):
+        return T.RETURNED, on_time
+    if deadline is not None:
+        if now >= deadline.closes_at:
+            return T.OVERDUE, on_time
+        if deadline.is_extended:
+            return T.EXTENDED, on_time
+    if report_status is None:
+        return T.NOT_STARTED, on_time
+    return T.DRAFTING, on_time
+
+
+def unit_rows(units):
+    """Light rows for a unit queryset: one query, no model instances."""
+    return [
+        UnitRow(*values) for values in units.order_by().values_list(*UNIT_ROW_FIELDS)
+    ]
+
+
+def timeliness_for(round_, units, *, scope=None, now=None):
+    """The timeliness of every unit of ``units`` in ``round_``, by unit id.
+
+    ``units`` is a queryset of ``Unit`` (fetched as light rows) or a list of
+    units (or ``UnitRow``) already in hand; ``scope``, a queryset holding them,
+    keeps the id lists out of the SQL. Four queries at most, whatever their number.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if isinstance(units, models.QuerySet):
+        scope = units
+        units = unit_rows(units)
+    elif scope is None:
+        scope = Unit.objects.filter(pk__in=[u.pk for u in units])
+    rules = round_rules(round_)
+    extensions = defaultdict(list)
+    for ext in Extension.objects.filter(round=round_, unit__in=scope.values("pk")):
+        extensions[ext.unit_id].append(ext)
+    reports = {
+        unit_id: rest
+        for unit_id, *rest in Report.objects.filter(
+            round=round_, unit__in=scope.values("pk")
+        )
+        .order_by()
+        .values_list("unit_id", "status", "first_submitted_at", "approved_at")
+    }
+    # Rules match by level, type and ancestors, so siblings of a kind share one.
+    rule_cache = {}
+    result = {}
+    for unit in units:
+        own = extensions.get(unit.pk, ())
+        if own:
+            deadline = pick_deadline(unit, rules, own)
+        else:
+            key = (unit.parent_id, unit.level_id, unit.unit_type)
+            if key not in rule_cache:
+                rule_cache[key] = pick_deadline(unit, rules)
+            deadline = rule_cache[key]
+        report_status, first_submitted_at, approved_at = reports.get(
+            unit.pk, (None, None, None)
+        )
+        status, on_time = classify(report_status, first_submitted_at, deadline, now)
+        result[unit.pk] = UnitTimeliness(
+            unit=unit,
+            status=status,
+            deadline=deadline,
+            report_status=report_status,
+            first_submitted_at=first_submitted_at,
+            approved_at=approved_at,
+            on_time=on_time,
+            days_left=deadline.days_left(today) if deadline else None,
+        )
+    return result

@@ -10,6 +10,7 @@ from .models import Role
 NAV_ITEMS = [
     (_("Trang chủ"), "home", "all"),
     (_("Đơn vị"), "unit_list", "all"),
+    (_("Tiến độ"), "cockpit", "reviewer"),
     (_("Quản trị"), "admin:index", "admin"),
 ]
 

@@ -33,7 +33,8 @@ TIME_BOUND_MS = 300
 def _reviewer(username, unit):
     user = get_user_model().objects.create_user(username=username)
     Membership.objects.create(user=user, unit=unit, role=Role.REVIEWER)
-    client = Client()
+    # bench/run turns DEBUG off, so the test host name is not allowed.
+    client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     return client
 

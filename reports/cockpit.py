@@ -7,7 +7,9 @@ its cost in queries does not grow with the number of units.
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +17,8 @@ from .models import Level, Report, Unit
 from .timeliness import BADGE_CLASSES, Timeliness, timeliness_for, unit_rows
 
 PAGE_SIZE = 50
+# Timeliness statuses of a report that is submitted or approved.
+REPORTED_STATUSES = (Timeliness.ON_TIME, Timeliness.LATE, Timeliness.APPROVED)
 MAX_DEADLINE_LINES = 4
 
 
@@ -32,12 +36,19 @@ class Tally:
     approved: int = 0
     counts: Counter = field(default_factory=Counter)
 
-    def add(self, item):
-        self.expected += 1
-        self.reported += item.is_reported
-        self.on_time += item.is_submitted_on_time
-        self.approved += item.status == Timeliness.APPROVED
-        self.counts[item.status] += 1
+    @classmethod
+    def of(cls, pairs):
+        """From a Counter of (status, on_time) pairs."""
+        tally = cls()
+        for (status, on_time), n in pairs.items():
+            tally.expected += n
+            tally.counts[status] += n
+            if status in REPORTED_STATUSES:
+                tally.reported += n
+                tally.on_time += n if on_time else 0
+            if status == Timeliness.APPROVED:
+                tally.approved += n
+        return tally
 
     @property
     def reporting_rate(self):
@@ -87,6 +98,7 @@ class Cockpit:
     chart: dict
     parent: object = None
     parent_choices: list = field(default_factory=list)
+    all_levels: list = field(default_factory=list)
 
 
 def build_cockpit(round_, scope, *, level=None, parent=None, status=None, now=None):
@@ -113,18 +125,30 @@ def build_cockpit(round_, scope, *, level=None, parent=None, status=None, now=No
         ]
     timeliness = timeliness_for(round_, rows, scope=scope, now=now)
     levels = list(Level.objects.all())
-    level_tallies = {lvl.pk: Tally() for lvl in levels}
-    for row in rows:
-        level_tallies[row.level_id].add(timeliness[row.pk])
     level_obj = next((lvl for lvl in levels if lvl.code == level), None)
-    filtered = [
+    by_level = Counter(
+        (row.level_id, item.status, item.on_time)
+        for row in rows
+        for item in (timeliness[row.pk],)
+    )
+    level_tallies = [
+        LevelTally(
+            lvl,
+            Tally.of(
+                Counter(
+                    {(s, o): n for (lv, s, o), n in by_level.items() if lv == lvl.pk}
+                )
+            ),
+        )
+        for lvl in levels
+    ]
+    level_tallies = [lt for lt in level_tallies if lt.tally.expected]
+    in_level = [
         timeliness[r.pk]
         for r in rows
         if level_obj is None or r.level_id == level_obj.pk
     ]
-    total = Tally()
-    for item in filtered:
-        total.add(item)
+    total = Tally.of(Counter((item.status, item.on_time) for item in in_level))
     status_counts = [
         {
             "value": choice.value,
@@ -134,30 +158,20 @@ def build_cockpit(round_, scope, *, level=None, parent=None, status=None, now=No
         }
         for choice in Timeliness
     ]
+    filtered = in_level
     if status in Timeliness.values:
         filtered = [item for item in filtered if item.status == status]
-    filtered.sort(key=lambda item: item.sort_key)
+    filtered = sorted(filtered, key=attrgetter("sort_key"))
     return Cockpit(
         items=filtered,
-        levels=[
-            LevelTally(lvl, level_tallies[lvl.pk])
-            for lvl in levels
-            if level_tallies[lvl.pk].expected
-        ],
-        progress=_progress(rows, by_pk, timeliness),
+        levels=level_tallies,
+        progress=_progress(rows, timeliness),
         status_counts=status_counts,
         total=total,
-        chart=_chart(
-            [
-                timeliness[r.pk]
-                for r in rows
-                if level_obj is None or r.level_id == level_obj.pk
-            ],
-            levels,
-            now,
-        ),
+        chart=_chart(in_level, levels, now),
         parent=parent_row,
         parent_choices=_parent_choices(top_all, parent_row),
+        all_levels=levels,
     )
 
 
@@ -173,61 +187,134 @@ def _parent_choices(tops, current):
     return choices
 
 
-def _progress(rows, by_pk, timeliness):
-    in_rows = {row.pk for row in rows}
-    tops = [row for row in rows if row.parent_id not in in_rows]
-    top_by_code = {row.code: row for row in tops}
-    tallies = {row.pk: Tally() for row in tops}
-    for row in rows:
-        codes = row.path.split("/")[:-1]
-        for code in codes[:-1]:
-            top = top_by_code.get(code)
-            if top is not None:
-                tallies[top.pk].add(timeliness[row.pk])
-                break
+def _progress(rows, timeliness):
+    """One bar per top unit of ``rows``: its descendants' reporting."""
+    by_pk = {row.pk: row for row in rows}
+    tops = _tops(rows, by_pk)
+    top_of_parent = {}
+
+    def top_of(parent_id):
+        # Memoised by parent: a few hundred parents for thousands of units.
+        if parent_id not in top_of_parent:
+            parent = by_pk[parent_id]
+            top_of_parent[parent_id] = (
+                parent.pk if parent.parent_id not in by_pk else top_of(parent.parent_id)
+            )
+        return top_of_parent[parent_id]
+
+    pairs = Counter(
+        (top_of(row.parent_id), item.status, item.on_time)
+        for row in rows
+        if row.parent_id in by_pk
+        for item in (timeliness[row.pk],)
+    )
     progress = []
     for top in tops:
-        tally = tallies[top.pk]
-        if not tally.expected:
-            tally.add(timeliness[top.pk])
-        progress.append(Progress(unit=top, own=timeliness[top.pk], tally=tally))
+        own = timeliness[top.pk]
+        below = Counter({(s, o): n for (t, s, o), n in pairs.items() if t == top.pk})
+        tally = Tally.of(below or Counter({(own.status, own.on_time): 1}))
+        progress.append(Progress(unit=top, own=own, tally=tally))
     progress.sort(key=lambda p: (p.tally.reporting_rate, p.unit.path))
     return progress
 
 
-def page_details(items):
-    """Level, parent and last activity of one page of rows: two queries."""
+@dataclass
+class TableRow:
+    """One line of the cockpit's table, ready to print (no template logic)."""
+
+    item: object
+    unit: Unit
+    url: str
+    extend_url: str
+    due: str
+    when: str
+    when_class: str
+    activity: str
+    submitted_note: str
+    submitted_class: str
+
+
+def _when(item):
+    """(text, css class): days left or late for the unit, or how it submitted."""
+    if item.deadline is None:
+        return "", ""
+    if item.needs_report:
+        days = item.days_left
+        if days > 0:
+            css = "text-warning-emphasis fw-semibold" if days <= 5 else ""
+            return _("còn %(n)s ngày") % {"n": days}, css
+        if days == 0:
+            return _("hạn cuối hôm nay"), "text-warning-emphasis fw-semibold"
+        return _("quá %(n)s ngày") % {"n": -days}, "text-danger fw-semibold"
+    if item.days_late:
+        return _("muộn %(n)s ngày") % {"n": item.days_late}, "text-danger"
+    return _("đúng hạn"), "text-success"
+
+
+def page_details(round_, items):
+    """The table lines of one page: two queries (units, last activity)."""
     ids = [item.unit.pk for item in items]
     units = Unit.objects.filter(pk__in=ids).select_related("level", "parent")
     units = {unit.pk: unit for unit in units}
     activity = dict(
-        Report.objects.filter(unit__in=ids)
+        Report.objects.filter(round=round_, unit__in=ids)
         .order_by()
         .values_list("unit_id", "last_activity_at")
     )
-    return [
-        {
-            "item": item,
-            "unit": units[item.unit.pk],
-            "activity": activity.get(item.unit.pk),
-        }
-        for item in items
-    ]
+    # Reverse once, not twice per line.
+    unit_base = reverse("unit_detail", args=[0])[: -len("0/")]
+    extend_base = reverse("extension_grant", args=[0])[: -len("0/")]
+    zone = timezone.get_current_timezone()
+    rows = []
+    for item in items:
+        moment = activity.get(item.unit.pk)
+        when, when_class = _when(item)
+        note, note_class = "", ""
+        if item.status in (Timeliness.APPROVED, Timeliness.RETURNED):
+            if item.on_time:
+                note, note_class = _("đúng hạn"), "text-success"
+            elif item.on_time is not None:
+                note, note_class = _("nộp muộn"), "text-danger"
+        rows.append(
+            TableRow(
+                item=item,
+                unit=units[item.unit.pk],
+                url=f"{unit_base}{item.unit.pk}/",
+                extend_url=f"{extend_base}{item.unit.pk}/",
+                due=f"{item.deadline.due_date:%d/%m/%Y}" if item.deadline else "",
+                when=when,
+                when_class=when_class,
+                activity=f"{moment.astimezone(zone):%H:%M %d/%m/%Y}" if moment else "—",
+                submitted_note=note,
+                submitted_class=note_class,
+            )
+        )
+    return rows
 
 
-def _local_day(moment):
-    return timezone.localtime(moment).date()
+def _local_days(texts):
+    """Count UTC text timestamps by local day, converting each distinct hour once.
+
+    Exact for whole-hour offsets such as Vietnam's (+07:00).
+    """
+    zone = timezone.get_current_timezone()
+    days = Counter()
+    for hour, n in Counter(text[:13] for text in texts).items():
+        moment = dt.datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=dt.UTC)
+        days[moment.astimezone(zone).date()] += n
+    return days
 
 
 def _chart(items, levels, now):
     """Cumulative first submissions and approvals per day (or week, month)."""
-    submitted = Counter()
-    approved = Counter()
-    for item in items:
-        if item.first_submitted_at is not None:
-            submitted[_local_day(item.first_submitted_at)] += 1
-        if item.status == Timeliness.APPROVED and item.approved_at is not None:
-            approved[_local_day(item.approved_at)] += 1
+    submitted = _local_days(
+        item.first_submitted_text for item in items if item.first_submitted_text
+    )
+    approved = _local_days(
+        item.approved_text
+        for item in items
+        if item.status == Timeliness.APPROVED and item.approved_text
+    )
     level_names = {lvl.pk: lvl.name for lvl in levels}
     due = Counter(
         (item.deadline.rule.due_date, item.unit.level_id)

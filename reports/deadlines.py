@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ class EffectiveDeadline:
     def is_extended(self):
         return self.extension is not None
 
-    @property
+    @cached_property
     def closes_at(self):
         """The last moment that is still on time: the end of the due day, local."""
         end = dt.datetime.combine(self.due_date + dt.timedelta(days=1), dt.time.min)

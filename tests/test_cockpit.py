@@ -33,7 +33,7 @@ def clock(monkeypatch):
 
 
 def codes(response):
-    return [row["unit"].code for row in response.context["rows"]]
+    return [row.unit.code for row in response.context["rows"]]
 
 
 def all_codes(response):
@@ -130,7 +130,7 @@ def test_late_units_come_first_and_status_filter_narrows_the_table(
     clock(local(2020, 12, 5))
     client.force_login(make_user("72", "reviewer"))
     response = client.get(URL)
-    statuses = [row["item"].status for row in response.context["rows"]]
+    statuses = [row.item.status for row in response.context["rows"]]
     # On 5/12 the communes (due 30/11) are overdue, the districts are not.
     assert statuses[0] == Timeliness.OVERDUE
     assert all(s == Timeliness.OVERDUE for s in statuses)
@@ -140,7 +140,7 @@ def test_late_units_come_first_and_status_filter_narrows_the_table(
     response = client.get(URL, {"status": "overdue", "level": "huyen"})
     assert len(codes(response)) == 13 and "705" not in codes(response)
     assert all(
-        row["unit"].level.code == "huyen" and row["item"].status == "overdue"
+        row.unit.level.code == "huyen" and row.item.status == "overdue"
         for row in response.context["rows"]
     )
 

@@ -1,5 +1,7 @@
 """The progress cockpit, deadline extensions and manual reminders."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,7 +18,7 @@ from .. import permissions
 from ..cockpit import PAGE_SIZE, build_cockpit, page_details
 from ..deadlines import ExtensionRefused, effective_deadline, grant_extension
 from ..forms import ExtensionForm, ReminderForm
-from ..models import Extension, Level
+from ..models import Extension
 from ..reminders import manual_reminders, send_reminders
 from ..rounds import current_round
 from ..timeliness import Timeliness
@@ -70,11 +72,12 @@ def cockpit(request):
             "round": round_,
             "data": data,
             "page": page,
-            "rows": page_details(page.object_list),
+            "rows": page_details(round_, page.object_list),
             "filters": filters,
-            "levels": Level.objects.all(),
+            "levels": data.all_levels,
             "statuses": Timeliness.choices,
             "query": query.urlencode(),
+            "next_here": quote(request.get_full_path(), safe=""),
             "today": timezone.localdate(),
         },
     )

@@ -14,7 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Level, Report, Unit
-from .timeliness import BADGE_CLASSES, Timeliness, timeliness_for, unit_rows
+from .timeliness import (
+    BADGE_CLASSES,
+    UNIT_ROW_FIELDS,
+    Timeliness,
+    UnitRow,
+    timeliness_for,
+)
 
 PAGE_SIZE = 50
 # Timeliness statuses of a report that is submitted or approved.
@@ -109,21 +115,24 @@ def build_cockpit(round_, scope, *, level=None, parent=None, status=None, now=No
     the units most behind first.
     """
     now = now or timezone.now()
-    rows = unit_rows(scope)
-    by_pk = {row.pk: row for row in rows}
+    # The units at the top of the scope (a reviewer's children): the parent filter.
+    top_all = [
+        UnitRow(*values)
+        for values in scope.exclude(parent__in=scope.values("pk"))
+        .order_by("path")
+        .values_list(*UNIT_ROW_FIELDS)
+    ]
     parent_row = None
     if parent is not None:
-        parent_row = by_pk.get(parent)
+        parent_row = next((row for row in top_all if row.pk == parent), None)
         if parent_row is None:
-            raise LookupError(parent)
-    top_all = _tops(rows, by_pk)
-    if parent_row is not None:
-        rows = [
-            r
-            for r in rows
-            if r.path.startswith(parent_row.path) and r is not parent_row
-        ]
-    timeliness = timeliness_for(round_, rows, scope=scope, now=now)
+            found = scope.filter(pk=parent).values_list(*UNIT_ROW_FIELDS).first()
+            if found is None:
+                raise LookupError(parent)
+            parent_row = UnitRow(*found)
+        scope = scope.filter(path__startswith=parent_row.path).exclude(pk=parent_row.pk)
+    timeliness = timeliness_for(round_, scope, now=now)
+    rows = [item.unit for item in timeliness.values()]
     levels = list(Level.objects.all())
     level_obj = next((lvl for lvl in levels if lvl.code == level), None)
     by_level = Counter(

@@ -24,15 +24,16 @@ whole province or country costs a fixed number of queries; ``now`` can be given.
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import models
+from django.db.models import FilteredRelation, Q
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .deadlines import EffectiveDeadline, pick_deadline, round_rules
-from .models import Extension, Report, ReportStatus, Unit
+from .models import Extension, Report, ReportStatus
 
 S = ReportStatus
 
@@ -70,8 +71,7 @@ NOT_SUBMITTED = (None, S.DRAFT, S.RETURNED, S.REOPENED)
 REPORTED = (S.SUBMITTED, S.APPROVED)
 
 
-@dataclass(frozen=True, slots=True)
-class UnitRow:
+class UnitRow(NamedTuple):
     """The few unit fields deadline resolution reads (cheaper than a model)."""
 
     pk: int
@@ -81,10 +81,6 @@ class UnitRow:
     unit_type: str
     parent_id: int | None
     path: str
-
-    @property
-    def unit_id(self):
-        return self.pk
 
 
 UNIT_ROW_FIELDS = (
@@ -112,8 +108,7 @@ def _from_utc_text(text):
     return dt.datetime.strptime(text, UTC_TEXT).replace(tzinfo=dt.UTC)
 
 
-@dataclass(slots=True)
-class UnitTimeliness:
+class UnitTimeliness(NamedTuple):
     unit: object
     status: str
     deadline: EffectiveDeadline | None
@@ -191,53 +186,74 @@ def classify(report_status, first_submitted_at, deadline, now):
     return _status(report_status, on_time, deadline, closed), on_time
 
 
-def _report_rows(round_, scope):
-    """(status, first submitted, approved) by unit id for the round's reports.
+def _utc_text_of(field):
+    """A timestamp column as UTC text "YYYY-MM-DD HH:MM:SS".
 
-    The timestamps come as UTC text "YYYY-MM-DD HH:MM:SS" (the first 19
-    characters of a timestamp cast to text, on SQLite and on PostgreSQL with
-    Django's UTC session), which compares like the moments themselves: building
-    22,000 datetimes would cost more than everything else on 11,000 units.
+    The first 19 characters of a timestamp cast to text, on SQLite and on
+    PostgreSQL with Django's UTC session. Such text compares like the moments
+    themselves, and building 22,000 datetimes would cost more than everything
+    else on 11,000 units.
     """
+    return Substr(Cast(field, models.CharField()), 1, 19)
+
+
+def _rows_with_reports(round_, units):
+    """Light unit rows and their report in ``round_``: one query, one join."""
     rows = (
-        Report.objects.filter(round=round_, unit__in=scope.values("pk"))
+        units.order_by()
+        .annotate(
+            current=FilteredRelation("reports", condition=Q(reports__round=round_)),
+            first_text=_utc_text_of("current__first_submitted_at"),
+            approved_text=_utc_text_of("current__approved_at"),
+        )
+        .values_list(*UNIT_ROW_FIELDS, "current__status", "first_text", "approved_text")
+    )
+    n = len(UNIT_ROW_FIELDS)
+    units, reports = [], {}
+    for values in rows:
+        unit = UnitRow(*values[:n])
+        units.append(unit)
+        if values[n] is not None:
+            reports[unit.pk] = values[n:]
+    return units, reports
+
+
+def _report_rows(round_, units):
+    """(status, first submitted, approved) by unit id, for units in hand."""
+    rows = (
+        Report.objects.filter(round=round_, unit__in=[u.pk for u in units])
         .order_by()
         .annotate(
-            first_text=Substr(Cast("first_submitted_at", models.CharField()), 1, 19),
-            approved_text=Substr(Cast("approved_at", models.CharField()), 1, 19),
+            first_text=_utc_text_of("first_submitted_at"),
+            approved_text=_utc_text_of("approved_at"),
         )
         .values_list("unit_id", "status", "first_text", "approved_text")
     )
-    return {unit_id: rest for unit_id, *rest in rows}
+    return {
+        unit_id: (status, first, approved) for unit_id, status, first, approved in rows
+    }
 
 
-def unit_rows(units):
-    """Light rows for a unit queryset: one query, no model instances."""
-    return [
-        UnitRow(*values) for values in units.order_by().values_list(*UNIT_ROW_FIELDS)
-    ]
-
-
-def timeliness_for(round_, units, *, scope=None, now=None):
+def timeliness_for(round_, units, *, now=None):
     """The timeliness of every unit of ``units`` in ``round_``, by unit id.
 
-    ``units`` is a queryset of ``Unit`` (fetched as light rows) or a list of
-    units (or ``UnitRow``) already in hand; ``scope``, a queryset holding them,
-    keeps the id lists out of the SQL. Four queries at most, whatever their number.
+    ``units`` is a queryset of ``Unit`` (read as light rows joined to their
+    report) or a list of units already in hand. Three queries, whatever their
+    number.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     now_text = _utc_text(now)
     if isinstance(units, models.QuerySet):
-        scope = units
-        units = unit_rows(units)
-    elif scope is None:
-        scope = Unit.objects.filter(pk__in=[u.pk for u in units])
+        ext_units = units.values("pk")
+        units, reports = _rows_with_reports(round_, units)
+    else:
+        ext_units = [u.pk for u in units]
+        reports = _report_rows(round_, units)
     rules = round_rules(round_)
     extensions = defaultdict(list)
-    for ext in Extension.objects.filter(round=round_, unit__in=scope.values("pk")):
+    for ext in Extension.objects.filter(round=round_, unit__in=ext_units):
         extensions[ext.unit_id].append(ext)
-    reports = _report_rows(round_, scope)
     # Rules match by level, type and ancestors, so siblings of a kind share one.
     rule_cache = {}
     closes_cache = {None: None}

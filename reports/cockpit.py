@@ -337,6 +337,9 @@ def _chart(items, levels, now):
         return {}
     start = min(days) - dt.timedelta(days=7)
     end = max(days) + dt.timedelta(days=3)
+    if end < today <= start + dt.timedelta(days=365):
+        # Still running: carry the lines up to today, flat where nobody moved.
+        end = today
     step = 1 if (end - start).days <= 120 else 7 if (end - start).days <= 730 else 30
     labels, bucket_ends, sub_series, app_series = [], [], [], []
     sub_total = app_total = 0

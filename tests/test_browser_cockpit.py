@@ -86,6 +86,7 @@ def test_reviewer_filters_late_units_extends_one_and_reminds_another(
     page.click("tr[data-unit='25492'] >> text=Gia hạn")
     page.fill("input[name=new_date]", "21/12/2020")
     page.fill("textarea[name=reason]", "Xã bị ngập lụt, chậm tổng hợp số liệu")
+    screenshot(page, "extension-form")
     page.click("button:has-text('Gia hạn')")
     page.wait_for_load_state()
     assert "Đã gia hạn cho" in page.inner_text(".alert-success")

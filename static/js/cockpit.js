@@ -58,6 +58,7 @@
           backgroundColor: "rgba(13, 110, 253, 0.12)",
           fill: true,
           stepped: true,
+          borderWidth: 2.5,
           pointRadius: 0,
         },
         {
@@ -67,6 +68,7 @@
           backgroundColor: "rgba(25, 135, 84, 0.15)",
           fill: true,
           stepped: true,
+          borderWidth: 2.5,
           pointRadius: 0,
         },
         {

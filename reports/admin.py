@@ -16,6 +16,7 @@ from .models import (
     Extension,
     Level,
     Membership,
+    ReminderLog,
     Report,
     ReportEvent,
     ReportTemplate,
@@ -174,6 +175,22 @@ class ExtensionAdmin(SimpleHistoryAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    """The record of reminders sent; written only by the reminder service."""
+
+    list_display = ["unit", "round", "step", "due_date", "sent_at", "sent_by"]
+    list_filter = ["round", "step"]
+    search_fields = ["unit__name", "unit__code", "recipients"]
+    list_select_related = ["unit", "round", "sent_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class SectionInline(admin.TabularInline):

@@ -173,3 +173,40 @@ def test_extension_list_shows_who_granted_what_and_when_within_scope(
     body = client.get(reverse("extension_list")).content.decode()
     assert "Lý do 705" not in body and "Lý do 25489" not in body
     assert "Lý do 703" in body  # the district itself is visible to its members
+
+
+def test_plan_deadlines_are_preloaded_and_an_administrator_changes_one_per_level(
+    admin_client, demo, unit
+):
+    from reports.models import Deadline
+
+    huyen = Deadline.objects.get(round=demo, level__code="huyen", set_by=None)
+    assert huyen.due_date == dt.date(2020, 12, 15)
+    assert Deadline.objects.get(round=demo, level__code="tinh").due_date == dt.date(
+        2021, 1, 31
+    )
+    url = reverse("admin:reports_deadline_change", args=[huyen.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    response = admin_client.post(
+        url,
+        {
+            "round": demo.pk,
+            "level": huyen.level_id,
+            "unit_type": "",
+            "set_by": "",
+            "due_date": "18/12/2020",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert effective_deadline(unit("705"), demo).due_date == dt.date(2020, 12, 18)
+    # The communes keep the date their district set.
+    assert effective_deadline(unit("25489"), demo).due_date == dt.date(2020, 11, 30)
+
+
+def test_reminder_log_is_read_only_in_the_admin(admin_client, demo):
+    assert (
+        admin_client.get(reverse("admin:reports_reminderlog_changelist")).status_code
+        == 200
+    )
+    assert admin_client.get(reverse("admin:reports_reminderlog_add")).status_code == 403

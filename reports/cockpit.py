@@ -132,32 +132,26 @@ def build_cockpit(round_, scope, *, level=None, parent=None, status=None, now=No
             parent_row = UnitRow(*found)
         scope = scope.filter(path__startswith=parent_row.path).exclude(pk=parent_row.pk)
     timeliness = timeliness_for(round_, scope, now=now)
-    rows = [item.unit for item in timeliness.values()]
     levels = list(Level.objects.all())
     level_obj = next((lvl for lvl in levels if lvl.code == level), None)
+    items = list(timeliness.values())
     by_level = Counter(
-        (row.level_id, item.status, item.on_time)
-        for row in rows
-        for item in (timeliness[row.pk],)
+        (item.unit.level_id, item.status, item.on_time) for item in items
     )
-    level_tallies = [
-        LevelTally(
-            lvl,
-            Tally.of(
-                Counter(
-                    {(s, o): n for (lv, s, o), n in by_level.items() if lv == lvl.pk}
-                )
-            ),
+
+    def pairs(level_ids):
+        return Counter(
+            {(st, ot): n for (lv, st, ot), n in by_level.items() if lv in level_ids}
         )
-        for lvl in levels
-    ]
+
+    level_tallies = [LevelTally(lvl, Tally.of(pairs({lvl.pk}))) for lvl in levels]
     level_tallies = [lt for lt in level_tallies if lt.tally.expected]
-    in_level = [
-        timeliness[r.pk]
-        for r in rows
-        if level_obj is None or r.level_id == level_obj.pk
-    ]
-    total = Tally.of(Counter((item.status, item.on_time) for item in in_level))
+    if level_obj is None:
+        in_level = items
+        total = Tally.of(pairs({lvl.pk for lvl in levels}))
+    else:
+        in_level = [item for item in items if item.unit.level_id == level_obj.pk]
+        total = Tally.of(pairs({level_obj.pk}))
     status_counts = [
         {
             "value": choice.value,
@@ -174,7 +168,7 @@ def build_cockpit(round_, scope, *, level=None, parent=None, status=None, now=No
     return Cockpit(
         items=filtered,
         levels=level_tallies,
-        progress=_progress(rows, timeliness),
+        progress=_progress([item.unit for item in items], timeliness),
         status_counts=status_counts,
         total=total,
         chart=_chart(in_level, levels, now),

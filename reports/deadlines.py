@@ -59,14 +59,23 @@ def pick_deadline(unit, rules, extensions=()):
     ``set_by`` scope, then unit type over level).
     """
     own = [ext for ext in extensions if ext.unit_id == unit.pk]
-    if own:
-        latest = max(own, key=lambda ext: (ext.granted_at, ext.pk))
-        base = _best_rule(unit, rules)
-        return EffectiveDeadline(latest.new_date, extension=latest, rule=base)
+    return with_extensions(rule_deadline(unit, rules), own)
+
+
+def rule_deadline(unit, rules):
+    """The deadline of the most specific matching rule, ignoring extensions."""
     best = _best_rule(unit, rules)
-    if best is None:
-        return None
-    return EffectiveDeadline(best.due_date, rule=best)
+    return None if best is None else EffectiveDeadline(best.due_date, rule=best)
+
+
+def with_extensions(base, own):
+    """``base`` overridden by the latest of the unit's own extensions, if any."""
+    if not own:
+        return base
+    latest = max(own, key=lambda ext: (ext.granted_at, ext.pk))
+    return EffectiveDeadline(
+        latest.new_date, extension=latest, rule=base.rule if base else None
+    )
 
 
 def _best_rule(unit, rules):

@@ -32,7 +32,7 @@ from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .deadlines import EffectiveDeadline, pick_deadline, round_rules
+from .deadlines import EffectiveDeadline, round_rules, rule_deadline, with_extensions
 from .models import Extension, Report, ReportStatus
 
 S = ReportStatus
@@ -259,14 +259,12 @@ def timeliness_for(round_, units, *, now=None):
     closes_cache = {None: None}
     result = {}
     for unit in units:
-        own = extensions.get(unit.pk, ())
-        if own:
-            deadline = pick_deadline(unit, rules, own)
-        else:
-            key = (unit.parent_id, unit.level_id, unit.unit_type)
-            if key not in rule_cache:
-                rule_cache[key] = pick_deadline(unit, rules)
-            deadline = rule_cache[key]
+        key = (unit.parent_id, unit.level_id, unit.unit_type)
+        if key not in rule_cache:
+            rule_cache[key] = rule_deadline(unit, rules)
+        deadline = rule_cache[key]
+        if unit.pk in extensions:
+            deadline = with_extensions(deadline, extensions[unit.pk])
         due = deadline.due_date if deadline is not None else None
         if due not in closes_cache:
             closes_cache[due] = _utc_text(deadline.closes_at)

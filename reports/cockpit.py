@@ -92,6 +92,7 @@ class Progress:
     unit: object
     own: object
     tally: Tally
+    has_below: bool = True
 
 
 @dataclass
@@ -216,7 +217,7 @@ def _progress(rows, timeliness):
         own = timeliness[top.pk]
         below = Counter({(s, o): n for (t, s, o), n in pairs.items() if t == top.pk})
         tally = Tally.of(below or Counter({(own.status, own.on_time): 1}))
-        progress.append(Progress(unit=top, own=own, tally=tally))
+        progress.append(Progress(top, own, tally, has_below=bool(below)))
     progress.sort(key=lambda p: (p.tally.reporting_rate, p.unit.path))
     return progress
 

@@ -149,6 +149,10 @@ def test_parent_filter_shows_one_districts_communes_and_their_bars(
     client, demo, make_user, unit
 ):
     client.force_login(make_user("72", "reviewer"))
+    body = client.get(URL).content.decode()
+    # A district's bar drills down; a member organisation has nothing below.
+    assert f'href="?parent={unit("705").pk}"' in body
+    assert f'href="?parent={unit("72-HND").pk}"' not in body
     response = client.get(URL, {"parent": unit("705").pk})
     communes = set(
         Unit.objects.filter(parent__code="705").values_list("code", flat=True)

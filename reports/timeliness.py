@@ -67,6 +67,7 @@ BADGE_CLASSES = {
 }
 
 NO_DEADLINE = 10**6
+SORT_BAND = 10**7
 NOT_SUBMITTED = (None, S.DRAFT, S.RETURNED, S.REOPENED)
 REPORTED = (S.SUBMITTED, S.APPROVED)
 
@@ -117,8 +118,9 @@ class UnitTimeliness(NamedTuple):
     approved_text: str | None
     on_time: bool | None
     days_left: int | None
-    # Most behind first: overdue by days late, then the nearest due date.
-    sort_key: tuple = ()
+    # Most behind first: overdue by days late, then the nearest due date; one
+    # integer (sorted is stable, so units keep their tree order within a key).
+    sort_key: int = 0
 
     @property
     def first_submitted_at(self):
@@ -198,9 +200,9 @@ def _utc_text_of(field):
 
 
 def _rows_with_reports(round_, units):
-    """Light unit rows and their report in ``round_``: one query, one join."""
+    """Light unit rows (in tree order) and their report in ``round_``: one query."""
     rows = (
-        units.order_by()
+        units.order_by("path")
         .annotate(
             current=FilteredRelation("reports", condition=Q(reports__round=round_)),
             first_text=_utc_text_of("current__first_submitted_at"),
@@ -283,10 +285,7 @@ def timeliness_for(round_, units, *, now=None):
             approved,
             on_time,
             days_left,
-            (
-                BEHIND_ORDER[status],
-                NO_DEADLINE if due is None else days_left,
-                unit.path,
-            ),
+            BEHIND_ORDER[status] * SORT_BAND
+            + (NO_DEADLINE if due is None else days_left),
         )
     return result

@@ -118,8 +118,13 @@ def can_review(user, report):
 
 
 def can_grant_extension(user, unit):
-    """Reviewers of an ancestor unit (and administrators) extend a unit's deadline."""
-    return user.is_active and (is_admin(user) or reviews_unit(user, unit))
+    """Reviewers of an ancestor unit (and administrators) extend a unit's deadline;
+    nobody extends their own unit's."""
+    if not user.is_active:
+        return False
+    if is_admin(user):
+        return True
+    return reviews_unit(user, unit) and not is_staff_of(user, unit)
 
 
 def can_use_cockpit(user):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reports.deadlines import ExtensionRefused, effective_deadline, grant_extension
-from reports.models import Extension
+from reports.models import Extension, Membership
 from reports.timeliness import Timeliness, timeliness_for
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +132,12 @@ def test_bad_dates_are_refused_with_a_message(
 
 
 def test_service_refuses_without_right_or_reason(demo, make_user, unit):
+    both = make_user("72", "reviewer")
+    Membership.objects.create(user=both, unit=unit("705"), role="staff")
+    with pytest.raises(ExtensionRefused, match="không có quyền"):
+        grant_extension(
+            demo, unit("705"), actor=both, new_date=dt.date(2021, 1, 5), reason="x"
+        )
     with pytest.raises(ExtensionRefused, match="không có quyền"):
         grant_extension(
             demo,

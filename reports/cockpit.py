@@ -158,9 +158,11 @@ def build_cockpit(round_, scope, *, level=None, parent=None, status=None, now=No
     )
 
     def pairs(level_ids):
-        return Counter(
-            {(st, ot): n for (lv, st, ot), n in by_level.items() if lv in level_ids}
-        )
+        counts = Counter()
+        for (lv, st, ot), n in by_level.items():
+            if lv in level_ids:
+                counts[st, ot] += n
+        return counts
 
     level_tallies = [LevelTally(lvl, Tally.of(pairs({lvl.pk}))) for lvl in levels]
     level_tallies = [lt for lt in level_tallies if lt.tally.expected]

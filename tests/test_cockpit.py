@@ -115,6 +115,8 @@ def test_rates_per_level_count_on_time_and_late_submissions(
         1,
     )
     assert huyen.tally.reporting_rate == 14.3
+    total = response.context["data"].total
+    assert (total.expected, total.reported, total.on_time) == (108, 2, 1)
     assert huyen.tally.on_time_rate == 7.1
     body = response.content.decode()
     assert "14,3%" in body and "7,1%" in body

@@ -61,7 +61,7 @@ BADGE_CLASSES = {
     T.NOT_STARTED: "text-bg-secondary",
     T.DRAFTING: "text-bg-light border",
     T.EXTENDED: "text-bg-info",
-    T.LATE: "text-bg-primary",
+    T.LATE: "text-bg-orange",
     T.ON_TIME: "text-bg-primary",
     T.APPROVED: "text-bg-success",
 }

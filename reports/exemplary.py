@@ -27,16 +27,14 @@ def content_area_choices(template):
 def _model_rows(source):
     """(content_area, name, unit_in_charge) for models, a report or a version."""
     if isinstance(source, ReportVersion):
-        return [
-            (m["content_area"], m["name"], m["unit_in_charge"])
-            for m in source.models_data
-        ]
-    if hasattr(source, "models") and hasattr(source, "unit_id"):
+        source = source.models_data
+    elif hasattr(source, "models") and hasattr(source, "unit_id"):
         source = source.models.all()
     rows = []
     for m in source:
         if isinstance(m, dict):
-            rows.append((m["content_area"], m["name"], m["unit_in_charge"]))
+            m_area, m_name = m["content_area"], m.get("name", "")
+            rows.append((m_area, m_name, m.get("unit_in_charge", "")))
         else:
             rows.append((m.content_area, m.name, m.unit_in_charge))
     return rows

@@ -169,8 +169,9 @@ class CommendationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = CommendationKind.choices
-        self.fields["kind"].error_messages["required"] = _(
-            "Hãy chọn tập thể hoặc cá nhân."
+        choose = _("Hãy chọn tập thể hoặc cá nhân.")
+        self.fields["kind"].error_messages.update(
+            {"required": choose, "invalid_choice": choose}
         )
         self.fields["achievements"] = _long_text(_("Thành tích"), required=True)
         self.fields["position"].help_text = _("Bắt buộc với cá nhân.")

@@ -54,7 +54,7 @@ class ExemplaryModelForm(forms.ModelForm):
         label=_("Tài liệu về mô hình (không bắt buộc)"),
         required=False,
         allow_empty_file=True,
-        widget=forms.ClearableFileInput(attrs={"accept": attachments.ACCEPT}),
+        widget=forms.FileInput(attrs={"accept": attachments.ACCEPT}),
     )
 
     class Meta:
@@ -131,7 +131,7 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("Tệp"),
         allow_empty_file=True,
-        widget=forms.ClearableFileInput(attrs={"accept": attachments.ACCEPT}),
+        widget=forms.FileInput(attrs={"accept": attachments.ACCEPT}),
         error_messages={"required": _("Hãy chọn tệp để tải lên.")},
     )
 

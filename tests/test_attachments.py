@@ -386,3 +386,24 @@ def test_attachment_list_query_count_does_not_grow_with_files(
     with django_assert_max_num_queries(5):
         response = client.get(upload_url(report))
     assert response.content.decode().count("tep-") >= 12
+
+
+def test_uploads_spooled_to_disk_are_checked_the_same_way(client, district, settings):
+    report, staff, _ = district
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE < 3 * 1024 * 1024
+    client.force_login(staff)
+    big_pdf = files.pdf() + b"%" * (3 * 1024 * 1024)
+    response = client.post(
+        upload_url(report),
+        {"kind": "supporting", "file": files.upload("lon.pdf", big_pdf)},
+    )
+    assert response.status_code == 302
+    stored = Attachment.objects.get()
+    assert stored.sha256 == hashlib.sha256(big_pdf).hexdigest()
+    assert Path(stored.file.path).stat().st_size == len(big_pdf)
+    response = client.post(
+        upload_url(report),
+        {"kind": "supporting", "file": files.upload("bieu.xlsx", files.zip_bomb(5))},
+    )
+    assert "bom nén" in response.content.decode()
+    assert Attachment.objects.count() == 1

@@ -351,7 +351,7 @@ def test_model_list_query_count_does_not_grow_with_models(
             uploaded_by=staff,
         )
     client.force_login(staff)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = client.get(list_url(report))
     body = response.content.decode()
     assert body.count("Mô hình số ") == 30  # in the list and in the II.2 summary

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +16,8 @@ from .extras import refuse_change
 @login_required
 def model_list(request, report_pk):
     report = permissions.get_report_for_user_or_404(request.user, report_pk)
+    # The form's choices and the II.2 summary both read the outline's sections.
+    prefetch_related_objects([report.template], "sections")
     back = reverse("model_list", args=[report.pk])
     form = None
     if request.method == "POST":

@@ -107,30 +107,32 @@ def check_upload(uploaded_file, *, kind=None):
     extension = PurePath(uploaded_file.name or "").suffix.lower().lstrip(".")
     claimed = TYPE_BY_EXTENSION.get(extension)
     if claimed is None:
+        chosen = (
+            _("tệp đã chọn có đuôi .%(ext)s") % {"ext": extension}
+            if extension
+            else _("tệp đã chọn không có đuôi")
+        )
         raise ValidationError(
-            _("Chỉ nhận tệp %(types)s; tệp đã chọn có đuôi “%(ext)s”.")
-            % {
-                "types": allowed_types_label(),
-                "ext": f".{extension}" if extension else "",
-            },
+            _("Chỉ nhận tệp %(types)s; %(chosen)s.")
+            % {"types": allowed_types_label(), "chosen": chosen},
             code="extension",
         )
+    shown_name = clean_name(uploaded_file.name, max_length=80)
     detected, seen = _detect(uploaded_file)
     if detected is None:
-        message = _("Tệp có đuôi .%(ext)s nhưng nội dung không phải %(expected)s") % {
-            "ext": extension,
-            "expected": claimed.label,
-        }
+        message = _(
+            "Tệp “%(name)s” có đuôi .%(ext)s nhưng nội dung không phải %(expected)s"
+        ) % {"name": shown_name, "ext": extension, "expected": claimed.label}
         if seen:
             message += _(": đây là %(seen)s") % {"seen": seen}
         raise ValidationError(message + ".", code="content")
     if detected != claimed:
         raise ValidationError(
             _(
-                "Tệp có đuôi .%(ext)s nhưng nội dung là %(detected)s. Hãy chọn đúng "
-                "tệp hoặc lưu lại với đúng định dạng."
+                "Tệp “%(name)s” có đuôi .%(ext)s nhưng nội dung là %(detected)s. "
+                "Hãy chọn đúng tệp hoặc lưu lại với đúng định dạng."
             )
-            % {"ext": extension, "detected": detected.label},
+            % {"name": shown_name, "ext": extension, "detected": detected.label},
             code="mismatch",
         )
     allowed = TYPES_FOR_KIND.get(kind)

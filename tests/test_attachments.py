@@ -89,8 +89,12 @@ def test_each_allowed_type_is_stored_with_its_detected_content_type(
         ("bao-cao.docx", files.xlsx, "nội dung là bảng tính Excel (XLSX)"),
         ("bieu.xlsx", files.docx, "nội dung là văn bản Word (DOCX)"),
         ("anh.png", files.jpg, "nội dung là ảnh JPG"),
-        ("setup.exe", files.exe, "Chỉ nhận tệp PDF, DOCX, XLSX, JPG, PNG"),
-        ("khong-duoi", files.pdf, "Chỉ nhận tệp PDF"),
+        (
+            "setup.exe",
+            files.exe,
+            "Chỉ nhận tệp PDF, DOCX, XLSX, JPG, PNG; tệp đã chọn có đuôi .exe",
+        ),
+        ("khong-duoi", files.pdf, "tệp đã chọn không có đuôi"),
         ("ban-ky.pdf", lambda: b"", "Tệp rỗng"),
         ("ban-ky.pdf", lambda: b"<html><script>x</script>", "không phải tệp PDF"),
     ],
@@ -407,3 +411,16 @@ def test_uploads_spooled_to_disk_are_checked_the_same_way(client, district, sett
     )
     assert "bom nén" in response.content.decode()
     assert Attachment.objects.count() == 1
+
+
+def test_a_refused_file_name_with_markup_is_shown_as_text(client, district):
+    report, staff, _ = district
+    client.force_login(staff)
+    name = "<img src=x onerror=alert(1)>.pdf"
+    response = client.post(
+        upload_url(report),
+        {"kind": "supporting", "file": files.upload(name, files.png())},
+    )
+    body = response.content.decode()
+    assert "<img src=x" not in body
+    assert "Tệp “&lt;img src=x onerror=alert(1)&gt;.pdf” có đuôi .pdf" in body

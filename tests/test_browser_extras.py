@@ -27,6 +27,7 @@ def test_district_staff_uploads_the_signed_scan_and_adds_a_model(
     feedback = page.locator("#upload-form .invalid-feedback")
     assert "nội dung là ảnh PNG" in feedback.inner_text()
     assert page.is_checked("input[name=kind][value=signed_scan]")
+    screenshot(page, "extras-upload-refused")
 
     page.set_input_files(
         "input[name=file]",

@@ -318,7 +318,7 @@ def test_another_units_staff_gets_404_for_list_download_and_delete(
     assert Attachment.objects.count() == 1
 
 
-def test_a_commune_reviewer_of_another_district_gets_404(client, district, make_user):
+def test_a_reviewer_of_another_district_gets_404(client, district, make_user):
     report, staff, _ = district
     attachment = store(report, staff, "a.pdf", files.pdf())
     client.force_login(make_user("706", "reviewer"))

@@ -14,11 +14,6 @@ from tests.factories import create_report, fill_report
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def district(demo, unit, make_user):
     """Tân Biên's report, its staff, and a provincial reviewer."""

@@ -10,11 +10,6 @@ pytestmark = pytest.mark.django_db
 DEFAULT_AWARD = "Bằng khen của Ủy ban MTTQ Việt Nam tỉnh"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def district(demo, unit, make_user):
     """Tân Biên's report, its staff, and a provincial reviewer."""

@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 AREAS = ["II.1.1", "II.1.2", "II.1.3", "II.1.4", "II.1.5"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def district(demo, unit, make_user):
     """Tân Biên's report, its staff, and a provincial reviewer."""

@@ -287,7 +287,7 @@ def _save_table(report, table, data):
         if column.col_type != ColumnType.PERCENT:
             continue
         num, den = cells.get(column.numerator_id), cells.get(column.denominator_id)
-        value = percent(num.num if num else None, den.num if den else None)
+        value = percent(_usable(num), _usable(den))
         cell = cells.get(column.pk) or Cell(report=report, column=column)
         if cell.num != value or cell.pk is None:
             cell.num = value
@@ -304,6 +304,11 @@ def _save_table(report, table, data):
         if column.required and column.col_type != ColumnType.PERCENT
     )
     return errors, complete, computed
+
+
+def _usable(cell):
+    """A part of a percentage: nothing when missing or marked "no data"."""
+    return None if cell is None or cell.no_data else cell.num
 
 
 def _cell_state(cell):

@@ -252,20 +252,23 @@ def _fill_percents(views):
             continue
         numerator = by_id.get(view.column.numerator_id)
         denominator = by_id.get(view.column.denominator_id)
-        view.num = percent(
-            numerator.num if numerator else None,
-            denominator.num if denominator else None,
-        )
+        view.num = percent(_usable(numerator), _usable(denominator))
         view.filled = True
 
 
+def _usable(view):
+    """A part of a percentage: nothing when missing or marked "no data"."""
+    return None if view is None or view.no_data else view.num
+
+
 def _model_counts(table, leaves, areas):
-    """Biểu 2: models per content area; a column without a key is the total."""
+    """Biểu 2: models per content area; a column keyed "*" (or none) is the total."""
     views = []
     for column in leaves:
-        count = areas.get(column.source_key, 0) if column.source_key else None
-        if count is None:
+        if column.source_key in ("", "*"):
             count = sum(areas.values())
+        else:
+            count = areas.get(column.source_key, 0)
         views.append(
             CellView(column=column, table_code=table.code, num=count, filled=True)
         )

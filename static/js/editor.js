@@ -36,7 +36,7 @@
     return form.elements["base_revision"];
   }
   function st(form) {
-    if (!state.has(form)) state.set(form, { seq: 0, timer: null, busy: false, again: false });
+    if (!state.has(form)) state.set(form, { seq: 0, timer: null, busy: false, queued: false });
     return state.get(form);
   }
 
@@ -206,11 +206,23 @@
     sessionAlert.classList.remove("d-none");
     setStatus(M.notSaved, "text-danger fw-semibold");
   }
-  async function save(form, opts) {
+  // One save at a time for the whole page: parts save in order, each with the
+  // revision the previous save returned.
+  let queue = Promise.resolve();
+  function save(form, opts) {
     const s = st(form);
     clearTimeout(s.timer);
     s.timer = null;
-    if (s.busy) { s.again = true; return; }
+    if (s.queued) return queue;
+    s.queued = true;
+    queue = queue.then(function () {
+      s.queued = false;
+      return send(form, opts);
+    }).catch(function () { sessionProblem(M.serverError); });
+    return queue;
+  }
+  async function send(form, opts) {
+    const s = st(form);
     s.busy = true;
     const seq = s.seq;
     setStatus(M.saving);
@@ -259,7 +271,6 @@
     } else {
       sessionProblem((data && data.message) || M.serverError);
     }
-    if (s.again) { s.again = false; save(form); }
   }
   function showConflict(form, data) {
     const mine = fieldsOf(form);
@@ -314,8 +325,12 @@
   }
   function updatePercents(form) {
     form.querySelectorAll("output.percent").forEach(function (out) {
-      const num = form.elements[out.dataset.num], den = form.elements[out.dataset.den];
-      const a = num ? parseNumber(num.value) : null, b = den ? parseNumber(den.value) : null;
+      const usable = function (name) {
+        const input = form.elements[name];
+        const noData = form.elements[name + ".no_data"];
+        return input && !(noData && noData.checked) ? parseNumber(input.value) : null;
+      };
+      const a = usable(out.dataset.num), b = usable(out.dataset.den);
       out.textContent = a !== null && b ? formatNumber((a * 100) / b, 2) : "";
     });
   }
@@ -409,8 +424,9 @@
   window.addEventListener("pageshow", function (e) {
     if (e.persisted) location.reload();
   });
-  if (window.matchMedia("(max-width: 991px)").matches) {
+  // The table of contents is open beside the text on wide screens, folded on phones.
+  if (window.matchMedia("(min-width: 992px)").matches) {
     const toc = document.querySelector(".editor-toc");
-    if (toc) toc.open = false;
+    if (toc) toc.open = true;
   }
 })();

@@ -68,6 +68,7 @@ class CellView:
     no_data: bool = False
     note: str = ""
     filled: bool = False
+    label: str = ""
 
     @property
     def anchor(self):
@@ -215,6 +216,8 @@ def build_sheet(report, *, version=None):
             views = _model_counts(table, layout.leaves, areas)
         else:
             views = [_cell_view(table, column, cells) for column in layout.leaves]
+        for view in views:
+            view.label = view.column.label_for(level_name)
             _fill_percents(views)
         table_views.append(
             TableView(

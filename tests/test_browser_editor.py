@@ -141,3 +141,73 @@ def test_district_staff_fills_whole_report_reloads_and_submits(
     # Submitted: the editor sends the unit to the read-only page.
     page.goto(page.base_url + f"/bao-cao/{report.pk}/soan/")
     assert page.url.endswith(f"/bao-cao/{report.pk}/")
+
+
+def _saved(page):
+    page.wait_for_function(NO_LOCAL_DRAFTS, timeout=20_000)
+
+
+def test_two_tabs_an_expired_session_and_a_local_copy_lose_nothing(
+    browser_page, demo, make_user, unit
+):
+    from reports.drafts import start_report
+    from reports.models import Answer
+
+    make_user("705", "staff", username="hai.the")
+    report = start_report(unit("705"), demo)
+    url = browser_page.base_url + f"/bao-cao/{report.pk}/soan/"
+    tab_a = browser_page
+    login(tab_a, "hai.the", PASSWORD)
+    tab_a.goto(url)
+    tab_b = tab_a.context.new_page()
+    tab_b.goto(url)
+
+    # Same section from two tabs: the later save is refused, both texts shown.
+    tab_a.fill("[id='section-I.1-text']", "Bản của thẻ A")
+    _saved(tab_a)
+    tab_b.fill("[id='section-I.1-text']", "Bản của thẻ B")
+    conflict = tab_b.locator("[id='section-I.1'] [data-kind=conflict]")
+    conflict.wait_for()
+    assert "vừa được lưu" in conflict.inner_text()
+    copies = conflict.locator(".copy-block")
+    assert "Bản của thẻ A" in copies.nth(0).inner_text()
+    assert "Bản của thẻ B" in copies.nth(1).inner_text()
+    screenshot(tab_b, "editor-conflict")
+    tab_b.get_by_role("button", name="Giữ bản của tôi").click()
+    _saved(tab_b)
+    assert Answer.objects.get(report=report, section__code="I.1").text == (
+        "Bản của thẻ B"
+    )
+    tab_b.close()
+
+    # The session ends: the text stays on this machine until the person logs in.
+    tab_a.context.clear_cookies()
+    tab_a.fill("[id='section-I.2-text']", "Gõ khi đã hết phiên")
+    alert = tab_a.locator("#session-alert")
+    alert.wait_for(state="visible")
+    assert "đăng nhập lại" in alert.inner_text()
+    assert tab_a.evaluate(NO_LOCAL_DRAFTS) is False
+    other = tab_a.context.new_page()
+    other.base_url = tab_a.base_url
+    login(other, "hai.the")
+    other.close()
+    alert.get_by_role("button", name="Thử lại").click()
+    _saved(tab_a)
+    assert Answer.objects.get(report=report, section__code="I.2").text == (
+        "Gõ khi đã hết phiên"
+    )
+
+    # A copy left on this machine (browser closed before saving) is offered back.
+    tab_a.evaluate(
+        """key => localStorage.setItem(key, JSON.stringify(
+            {at: Date.now(), base: 0, fields: [["text", "Bản nháp trên máy"]]}))""",
+        f"sokket:report:{report.pk}:section:I.3",
+    )
+    tab_a.reload()
+    offer = tab_a.locator("[id='section-I.3'] [data-kind=restore]")
+    assert "Bản nháp trên máy" in offer.inner_text()
+    offer.get_by_role("button", name="Khôi phục").click()
+    _saved(tab_a)
+    assert Answer.objects.get(report=report, section__code="I.3").text == (
+        "Bản nháp trên máy"
+    )

@@ -36,7 +36,9 @@
     return form.elements["base_revision"];
   }
   function st(form) {
-    if (!state.has(form)) state.set(form, { seq: 0, timer: null, busy: false, queued: false });
+    if (!state.has(form)) {
+      state.set(form, { seq: 0, timer: null, busy: false, queued: false, dirty: false });
+    }
     return state.get(form);
   }
 
@@ -191,6 +193,7 @@
   function markDirty(form) {
     const s = st(form);
     s.seq += 1;
+    s.dirty = true;
     keepLocal(form);
     setStatus(M.unsaved);
     clearTimeout(s.timer);
@@ -260,7 +263,10 @@
         setStatus(M.savedWithErrors.replace("%s", data.saved_at), "text-danger");
       } else {
         setStatus(data.message, "text-success");
-        if (seq === s.seq) dropLocal(form);
+        if (seq === s.seq) {
+          s.dirty = false;
+          dropLocal(form);
+        }
       }
     } else if (response.status === 409 && data && data.conflict) {
       showConflict(form, data);
@@ -290,15 +296,18 @@
     box.appendChild(button(M.takeServer, "btn-outline-secondary", function () {
       applyFields(form, server);
       base(form).value = data.revision;
+      st(form).dirty = false;
       dropLocal(form);
       box.querySelectorAll("button").forEach(function (b) { b.remove(); });
       p.textContent = M.tookServer;
     }));
     setStatus(M.conflict, "text-danger fw-semibold");
   }
+  // Parts typed in this tab and not yet saved (another tab's local copies are
+  // that tab's business).
   function saveAll(opts) {
     forms.forEach(function (form) {
-      if (readLocal(form)) save(form, opts);
+      if (st(form).dirty) save(form, opts);
     });
   }
 
@@ -348,12 +357,13 @@
       updatePercents(form);
       markDirty(form);
     });
+    // Typing, selects and checkboxes all fire "input"; "change" only folds the
+    // note of a "no data" box (saving on change too would save twice).
     form.addEventListener("change", function (e) {
       if (e.target.classList.contains("no-data")) {
         syncNote(e.target);
         if (e.target.checked) e.target.closest("td").querySelector(".no-data-note").focus();
       }
-      markDirty(form);
     });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -389,6 +399,7 @@
         base(form).value = local.base;
         box.remove();
         st(form).seq += 1;
+        st(form).dirty = true;
         save(form);
       }));
       box.appendChild(button(M.discard, "btn-outline-secondary", function () {

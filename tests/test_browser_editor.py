@@ -8,7 +8,7 @@ from reports.models import (
     Report,
     ReportStatus,
 )
-from tests.conftest import PASSWORD, login, screenshot
+from tests.conftest import ARTIFACTS, PASSWORD, login, screenshot
 from tests.factories import TINY_PDF, add_attachment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -93,8 +93,13 @@ def test_district_staff_fills_whole_report_reloads_and_submits(
     assert "Đã lưu lúc" in page.inner_text("#save-status")
     screenshot(page, "editor-desktop-filled")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(page.base_url + f"/bao-cao/{report.pk}/soan/#table-1.1")
+    page.goto(page.base_url + f"/bao-cao/{report.pk}/")
+    page.goto(page.base_url + f"/bao-cao/{report.pk}/soan/")
+    # On a phone the table of contents is folded.
+    assert page.eval_on_selector(".editor-toc", "e => e.open") is False
     screenshot(page, "editor-phone")
+    page.locator("[id='table-1.1']").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "editor-phone-table.png"))
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.reload()

@@ -7,6 +7,8 @@ Building a sheet costs a fixed number of queries whatever the size of the tables
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from .completeness import cell_is_filled
 from .models import (
     AnswerShape,
@@ -96,7 +98,7 @@ class CellView:
         if self.type == ColumnType.PERCENT:
             return format_number(self.num, 2) if self.num is not None else ""
         if self.type == ColumnType.YES_NO:
-            return {True: "Có", False: "Không"}.get(self.flag, "")
+            return {True: _("Có"), False: _("Không")}.get(self.flag, "")
         return self.text
 
     @property

@@ -46,8 +46,9 @@ class Report(models.Model):
         default=ReportStatus.DRAFT,
         db_index=True,
     )
-    # Bumped by every saved edit; a save naming an older revision is refused
-    # (two tabs never silently overwrite each other).
+    # Bumped by every saved edit. Conflicts are checked per part (section,
+    # table, header) on ``DraftPart.revision``, so two tabs editing different
+    # parts never collide and two editing the same part never overwrite.
     revision = models.PositiveIntegerField(_("số lần lưu"), default=0)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     last_activity_at = models.DateTimeField(_("hoạt động gần nhất"), auto_now=True)

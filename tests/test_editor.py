@@ -513,3 +513,44 @@ def test_member_organisation_report_has_its_own_sections_and_only_table_1_5(
     assert 'id="table-1.5"' in body and 'id="table-1.1"' not in body
     assert "237/KHPH-MTTQ-TCTV" in body
     assert save(client, report, "table:1.5", **{"c.giam-sat": "4"}).status_code == 200
+
+
+def test_malformed_autosave_requests_get_400_not_500(editor, report):
+    url = reverse("report_autosave", args=[report.pk])
+    assert editor.post(url, "{nope", content_type="application/json").status_code == 400
+    assert (
+        editor.post(
+            url,
+            json.dumps({"part": "section:I.1", "fields": []}),
+            content_type="application/json",
+        ).status_code
+        == 400
+    )
+    assert (
+        editor.post(
+            url,
+            json.dumps({"part": "section:I.1", "base_revision": "x", "fields": {}}),
+            content_type="application/json",
+        ).status_code
+        == 400
+    )
+
+
+def test_a_beacon_save_on_leaving_the_page_gets_json_and_no_flash_message(
+    editor, report
+):
+    response = editor.post(
+        reverse("report_autosave", args=[report.pk]),
+        {
+            "part": "section:I.4",
+            "base_revision": "0",
+            "text": "Lúc rời trang",
+            "_json": "1",
+        },
+    )
+    assert response.status_code == 200 and response.json()["ok"]
+    page = editor.get(reverse("report_edit", args=[report.pk]))
+    assert not list(page.context["messages"])
+    assert (
+        Answer.objects.get(report=report, section__code="I.4").text == "Lúc rời trang"
+    )

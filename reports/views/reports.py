@@ -130,9 +130,14 @@ def _autosave_input(request):
     fields = {
         key: request.POST.getlist(key)[-1]
         for key in request.POST
-        if key not in ("csrfmiddlewaretoken", "part", "base_revision")
+        if key not in ("csrfmiddlewaretoken", "part", "base_revision", "_json")
     }
-    wants_json = "application/json" in request.headers.get("Accept", "")
+    # The page's script asks for JSON; sendBeacon cannot set headers, so it
+    # says so in a field.
+    wants_json = (
+        "application/json" in request.headers.get("Accept", "")
+        or "_json" in request.POST
+    )
     return (
         request.POST.get("part"),
         request.POST.get("base_revision"),

@@ -202,6 +202,7 @@
   function body(form) {
     const data = new FormData(form);
     data.set("csrfmiddlewaretoken", cookie("csrftoken") || data.get("csrfmiddlewaretoken"));
+    data.set("_json", "1");
     return data;
   }
   function sessionProblem(message) {

@@ -554,3 +554,20 @@ def test_a_beacon_save_on_leaving_the_page_gets_json_and_no_flash_message(
     assert (
         Answer.objects.get(report=report, section__code="I.4").text == "Lúc rời trang"
     )
+
+
+def test_returned_report_is_editable_again_and_resubmits_as_version_2(
+    editor, report, staff, make_user
+):
+    fill_report(report, staff)
+    workflow.submit_report(report, actor=staff)
+    workflow.return_report(report, actor=make_user("72", "reviewer"), reason="Bổ sung")
+    assert editor.get(reverse("report_edit", args=[report.pk])).status_code == 200
+    assert save(editor, report, "section:I.5", text="Đã bổ sung").status_code == 200
+    editor.post(
+        reverse("report_submit", args=[report.pk]), {"expected_status": "returned"}
+    )
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    assert report.versions.latest("number").answers["I.5"]["text"] == "Đã bổ sung"
+    assert report.versions.count() == 2

@@ -348,11 +348,14 @@
     const cell = box.closest("td");
     const note = cell && cell.querySelector(".no-data-note");
     if (note) note.hidden = !box.checked;
+    // The value typed before stays (nothing typed is dropped) but is greyed out.
+    if (cell) cell.classList.toggle("is-no-data", box.checked);
   }
 
   /* --- wiring ------------------------------------------------------------- */
   forms.forEach(function (form) {
     badge(form);
+    form.querySelectorAll(".no-data").forEach(syncNote);
     form.addEventListener("input", function (e) {
       if (e.target.name === "base_revision") return;
       updatePercents(form);

@@ -369,6 +369,10 @@
         if (e.target.checked) e.target.closest("td").querySelector(".no-data-note").focus();
       }
     });
+    // Leaving a part saves it at once rather than after the pause.
+    form.addEventListener("focusout", function (e) {
+      if (st(form).timer && !form.contains(e.relatedTarget)) save(form);
+    });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       save(form);

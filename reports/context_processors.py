@@ -10,6 +10,7 @@ from .models import Role
 NAV_ITEMS = [
     (_("Trang chủ"), "home", "all"),
     (_("Đơn vị"), "unit_list", "all"),
+    (_("Nhật ký thay đổi"), "audit_log", "admin"),
     (_("Quản trị"), "admin:index", "admin"),
 ]
 

@@ -212,7 +212,8 @@ def _change(record, old, name, related):
     model_field = record.instance_type._meta.get_field(name)
     label = str(model_field.verbose_name)
     if name in SECRET_FIELDS:
-        return FieldChange(label, "", _("(đã đổi)"), secret=True)
+        shown = _("(đã đặt)") if old is None else _("(đã đổi)")
+        return FieldChange(label, "", shown, secret=True)
     old_value = "" if old is None else _display(model_field, _old(old, name), related)
     new_value = _display(model_field, _old(record, name), related)
     return FieldChange(label, old_value, new_value)

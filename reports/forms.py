@@ -3,6 +3,8 @@
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .text import clean_text
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -17,3 +19,8 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("Tên đăng nhập")
         self.fields["password"].label = _("Mật khẩu")
+
+    def clean_username(self):
+        # Usernames are stored NFKC (Django); drop invisible characters a paste
+        # may carry so that "tanbien" with a zero-width space still logs in.
+        return clean_text(self.cleaned_data.get("username") or "")

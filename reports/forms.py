@@ -1,5 +1,6 @@
 """Forms: they validate and shape input, never change a report's status."""
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -23,4 +24,12 @@ class LoginForm(AuthenticationForm):
     def clean_username(self):
         # Usernames are stored NFKC (Django); drop invisible characters a paste
         # may carry so that "tanbien" with a zero-width space still logs in.
-        return clean_text(self.cleaned_data.get("username") or "")
+        username = clean_text(self.cleaned_data.get("username") or "")
+        # AuthenticationForm sets max_length after the field is built, so it is
+        # not enforced; an endless name would reach the lockout table.
+        limit = self.fields["username"].max_length
+        if limit and len(username) > limit:
+            raise forms.ValidationError(
+                _("Tên đăng nhập dài quá %(max)s ký tự."), params={"max": limit}
+            )
+        return username

@@ -21,3 +21,10 @@ def has_control_characters(value):
     """True when ``value`` holds a control character (NUL, escape, …) other
     than tab and line breaks."""
     return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value)
+
+
+def clean_query(value, max_length=200):
+    """A search box's text: cleaned, without control characters (PostgreSQL
+    refuses NUL), and cut to ``max_length``."""
+    value = "".join(ch for ch in clean_text(value) if unicodedata.category(ch) != "Cc")
+    return value[:max_length]

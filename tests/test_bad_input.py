@@ -137,6 +137,25 @@ def test_login_username_with_zero_width_characters_and_nfd_logs_in(
     assert response.url == reverse("home")
 
 
+def test_search_boxes_survive_nul_and_huge_queries(client, demo, superuser):
+    client.force_login(superuser)
+    for params in [{"q": "Tân\x00Biên"}, {"q": "x" * 100_000}, {"level": "\x00"}]:
+        assert client.get(reverse("unit_list"), params).status_code == 200
+    for params in [{"user": "qt\x00"}, {"model": "\x00"}, {"page": "\x00"}]:
+        assert client.get(reverse("audit_log"), params).status_code == 200
+
+
+def test_login_survives_nul_and_huge_usernames(client, demo):
+    for username in ["tan\x00bien", "x" * 100_000]:
+        response = client.post(
+            reverse("login"), {"username": username, "password": "sai"}
+        )
+        assert response.status_code == 200
+        assert not response.context["form"].is_valid()
+    body = response.content.decode()
+    assert "Tên đăng nhập dài quá 150 ký tự" in body
+
+
 # Huge input ---------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from .. import audit, permissions
+from ..text import clean_query
 
 PER_PAGE = 50
 
@@ -18,7 +19,7 @@ def audit_log(request):
     model_key = request.GET.get("model", "")
     if model_key not in audit.AUDITED:
         model_key = ""
-    username = request.GET.get("user", "").strip()
+    username = clean_query(request.GET.get("user", ""), max_length=150)
     user_id = None
     unknown_user = False
     if username:

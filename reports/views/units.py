@@ -8,14 +8,14 @@ from .. import permissions
 from ..deadlines import effective_deadline
 from ..models import Level
 from ..rounds import current_round
-from ..text import clean_text
+from ..text import clean_query
 
 
 @login_required
 def unit_list(request):
     units = permissions.units_visible_to(request.user).select_related("level", "parent")
-    level = request.GET.get("level", "")
-    query = clean_text(request.GET.get("q", ""))[:200]
+    level = clean_query(request.GET.get("level", ""), max_length=20)
+    query = clean_query(request.GET.get("q", ""))
     if level:
         units = units.filter(level__code=level)
     if query:

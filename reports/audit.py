@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, F, ForeignKey, OuterRef, Subquery, Value
+from django.db.models import CharField, F, ForeignKey, OuterRef, Q, Subquery, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.text import Truncator
@@ -119,8 +119,8 @@ def recent_changes(*, model_key="", user_id=None):
 def entries_for(rows):
     """Readable entries (who, when, what, field old → new) for a page of rows.
 
-    Two queries per model present on the page (records with their user, and
-    the records before them) and one per kind of related object named.
+    One query per model present on the page (its records, each with the record
+    before it and its user) and one per kind of related object named.
     """
     ids_by_key = {}
     for row in rows:
@@ -134,16 +134,25 @@ def entries_for(rows):
             .order_by("-history_id")
             .values("history_id")[:1]
         )
-        found = list(
+        prev_ids = (
             hmodel.objects.filter(history_id__in=ids)
-            .select_related("history_user")
             .annotate(audit_prev_id=Subquery(before))
+            .values("audit_prev_id")
         )
-        prev_ids = [r.audit_prev_id for r in found if r.audit_prev_id]
-        for record in hmodel.objects.filter(history_id__in=prev_ids):
-            previous[(key, record.history_id)] = record
+        # The page's records and the record before each, in one query.
+        found = (
+            hmodel.objects.filter(Q(history_id__in=ids) | Q(history_id__in=prev_ids))
+            .select_related("history_user")
+            .order_by("id", "history_id")
+        )
+        last_of_object = {}
+        wanted_ids = set(ids)
         for record in found:
-            records[(key, record.history_id)] = record
+            earlier = last_of_object.get(record.id)
+            if record.history_id in wanted_ids:
+                records[(key, record.history_id)] = record
+                previous[(key, record.history_id)] = earlier
+            last_of_object[record.id] = record
 
     raw = []
     wanted = {}
@@ -152,7 +161,7 @@ def entries_for(rows):
         record = records.get((key, row["a_history_id"]))
         if record is None:
             continue
-        old = previous.get((key, record.audit_prev_id))
+        old = previous.get((key, record.history_id))
         changed = _changed_fields(record, old)
         names = set(changed) | set(OBJECT_LABEL[key])
         for name in names:

@@ -39,6 +39,9 @@ class AuditedAdmin(SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return AuditContextHelper(self.model, historical_record)
 
+    def history_view_title(self, request, obj):
+        return _("Lịch sử thay đổi: %s") % obj
+
 
 class UnitCsvForm(forms.Form):
     file = forms.FileField(

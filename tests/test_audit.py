@@ -205,6 +205,7 @@ def test_admin_history_page_shows_field_diffs_in_vietnamese(client, demo, unit):
     response = client.get(reverse("admin:reports_unit_history", args=[district.pk]))
     body = response.content.decode()
     assert "Người thực hiện" in body
+    assert "Lịch sử thay đổi: Tân Biên 2 (705)" in body
     assert "Huyện Tân Biên &rarr; Tân Biên 2" in body
     assert "quantri" in body
 

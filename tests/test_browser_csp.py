@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from reports.models import Unit
 from tests.conftest import login, screenshot
+from tests.test_audit import as_request_by
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +35,12 @@ def test_pages_run_under_the_policy_without_a_violation(browser_page, demo):
         ),
     )
     login(page, "quantri", "sokket-demo-2020")
-    unit = Unit.objects.get(code="705").pk
+    district = Unit.objects.get(code="705")
+    admin = get_user_model().objects.get(username="quantri")
+    as_request_by(
+        admin, lambda: (setattr(district, "name", "Tân Biên"), district.save())
+    )
+    unit = district.pk
     user = get_user_model().objects.get(username="tanbien").pk
     for template in PAGES:
         response = page.goto(page.base_url + template.format(unit=unit, user=user))
@@ -43,6 +49,9 @@ def test_pages_run_under_the_policy_without_a_violation(browser_page, demo):
     assert violations == []
     page.goto(page.base_url + "/nhat-ky/")
     screenshot(page, "audit-log")
+    page.goto(page.base_url + f"/quan-tri/reports/unit/{unit}/history/")
+    assert "Huyện Tân Biên → Tân Biên" in page.inner_text("#change-history")
+    screenshot(page, "admin-unit-history")
 
 
 def test_bootstrap_scripts_work_under_the_policy(browser_page, demo):

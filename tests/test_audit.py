@@ -2,9 +2,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import RequestFactory
 from django.urls import reverse
-from simple_history.middleware import HistoryRequestMiddleware
 
 from reports import workflow
 from reports.audit import AUDITED
@@ -19,23 +17,11 @@ from reports.models import (
     Unit,
 )
 from tests.conftest import PASSWORD
-from tests.factories import create_report, fill_report
+from tests.factories import as_request_by, create_report, fill_report
 
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-
-
-def as_request_by(user, change):
-    """Run ``change`` inside a request by ``user``, through the history middleware."""
-    request = RequestFactory().post("/")
-    request.user = user
-
-    def view(request):
-        change()
-        return None
-
-    HistoryRequestMiddleware(view)(request)
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from reports import workflow
 from reports.audit import AUDITED
 from reports.backup import BackupError, create_backup, restore_backup
 from reports.models import Attachment, Report, ReportVersion, VersionCell
-from tests.factories import create_report, fill_report
-from tests.test_audit import as_request_by
+from tests.factories import as_request_by, create_report, fill_report
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

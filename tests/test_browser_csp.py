@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from reports.models import Unit
 from tests.conftest import login, screenshot
-from tests.test_audit import as_request_by
+from tests.factories import as_request_by
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

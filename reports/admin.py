@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .audit import AuditContextHelper
 from .models import (
     AppendixTable,
     Campaign,
@@ -32,6 +33,17 @@ admin.site.site_title = _("Sokket")
 admin.site.index_title = _("Quản trị hệ thống báo cáo sơ kết")
 
 
+class AuditedAdmin(SimpleHistoryAdmin):
+    """Admin of an audited model: its "Lịch sử" page lists who changed which
+    field from what to what; secret values (password hashes) are not shown."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return AuditContextHelper(self.model, historical_record)
+
+    def history_view_title(self, request, obj):
+        return _("Lịch sử thay đổi: %s") % obj
+
+
 class UnitCsvForm(forms.Form):
     file = forms.FileField(
         label=_("Tệp CSV đơn vị"),
@@ -46,7 +58,7 @@ class LevelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(AuditedAdmin):
     list_display = ["code", "name", "unit_type", "level", "parent", "is_active"]
     list_filter = [
         "level",
@@ -118,13 +130,13 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class SokketUserAdmin(UserAdmin, SimpleHistoryAdmin):
+class SokketUserAdmin(UserAdmin, AuditedAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["user", "unit", "role", "title"]
     list_filter = ["role", "unit__level"]
     search_fields = ["user__username", "unit__name", "unit__code"]
@@ -143,7 +155,7 @@ class DeadlineInline(admin.TabularInline):
 
 
 @admin.register(Round)
-class RoundAdmin(SimpleHistoryAdmin):
+class RoundAdmin(AuditedAdmin):
     list_display = [
         "name",
         "campaign",
@@ -157,14 +169,14 @@ class RoundAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(SimpleHistoryAdmin):
+class DeadlineAdmin(AuditedAdmin):
     list_display = ["round", "level", "unit_type", "set_by", "due_date"]
     list_filter = ["round", "level"]
     autocomplete_fields = ["set_by"]
 
 
 @admin.register(Extension)
-class ExtensionAdmin(SimpleHistoryAdmin):
+class ExtensionAdmin(AuditedAdmin):
     list_display = ["unit", "round", "new_date", "granted_by", "granted_at"]
     list_filter = ["round"]
     search_fields = ["unit__name", "unit__code", "reason"]
@@ -237,7 +249,7 @@ class FrozenChangeViewMixin(FrozenTemplateMixin):
 
 
 @admin.register(ReportTemplate)
-class ReportTemplateAdmin(FrozenChangeViewMixin, SimpleHistoryAdmin):
+class ReportTemplateAdmin(FrozenChangeViewMixin, AuditedAdmin):
     list_display = ["name", "round", "code", "version", "is_current", "frozen_at"]
     list_filter = ["round", "is_current"]
     readonly_fields = ["frozen_at", "previous"]
@@ -315,7 +327,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
+class ReportAdmin(AuditedAdmin):
     """Read-mostly: status changes only through the workflow pages."""
 
     list_display = ["unit", "round", "status", "submitted_at", "approved_at"]

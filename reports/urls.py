@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attachments, commendations, exemplary, home, reports, units
+from .views import attachments, audit, commendations, exemplary, home, reports, units
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -41,4 +41,5 @@ urlpatterns = [
         commendations.commendation_delete,
         name="commendation_delete",
     ),
+    path("nhat-ky/", audit.audit_log, name="audit_log"),
 ]

@@ -47,6 +47,13 @@ demo:
 bench: setup
 	$(PY) bench/run
 
+backup: venv  ## back up the database and uploaded files to backups/sokket-<time>.tar.gz
+	$(PY) manage.py backup
+
+restore: venv  ## restore BACKUP=backups/sokket-….tar.gz into an empty database (FORCE=1 overwrites)
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/sokket-….tar.gz [FORCE=1]"; exit 2; }
+	$(PY) manage.py restore "$(BACKUP)" $(if $(FORCE),--force,)
+
 lint: venv
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 

@@ -1,7 +1,27 @@
 from django.apps import AppConfig
 
 
+def update_last_login_unaudited(sender, user, **kwargs):
+    """Django's ``update_last_login``, without an audit row for every login."""
+    from django.contrib.auth.models import update_last_login
+
+    user.skip_history_when_saving = True
+    try:
+        update_last_login(sender, user, **kwargs)
+    finally:
+        del user.skip_history_when_saving
+
+
 class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = "Báo cáo sơ kết"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        # A login is not a change to the account; the audit log would drown in them.
+        user_logged_in.disconnect(dispatch_uid="update_last_login")
+        user_logged_in.connect(
+            update_last_login_unaudited, dispatch_uid="update_last_login"
+        )

@@ -50,12 +50,19 @@ def missing_items(report):
                     continue
                 cell = cells.get(column.pk)
                 if cell is None or not cell_is_filled(cell, column):
+                    if cell is not None and cell.no_data:
+                        message = _(
+                            "Biểu %(table)s, cột “%(column)s”: đã đánh dấu “không "
+                            "có số liệu” nhưng chưa ghi lý do."
+                        )
+                    else:
+                        message = _(
+                            "Biểu %(table)s, cột “%(column)s”: chưa nhập hoặc "
+                            "chưa đánh dấu “không có số liệu”."
+                        )
                     items.append(
                         MissingItem(
-                            _(
-                                "Biểu %(table)s, cột “%(column)s”: chưa nhập hoặc "
-                                "chưa đánh dấu “không có số liệu”."
-                            )
+                            message
                             % {
                                 "table": table.code,
                                 "column": column.label_for(report.unit.level.name),

@@ -9,8 +9,10 @@ from .models import Role
 # (label, url name, who sees it): "all", a role, or "admin".
 NAV_ITEMS = [
     (_("Trang chủ"), "home", "all"),
+    (_("Báo cáo của đơn vị"), "my_reports", "staff"),
     (_("Đơn vị"), "unit_list", "all"),
     (_("Tiến độ"), "cockpit", "reviewer"),
+    (_("Nhật ký thay đổi"), "audit_log", "admin"),
     (_("Quản trị"), "admin:index", "admin"),
 ]
 

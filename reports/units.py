@@ -2,14 +2,24 @@
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .models import Level, Unit, UnitType
+from .text import clean_text, has_control_characters
 
 CSV_COLUMNS = ["code", "name", "type", "parent_code"]
+
+# Codes become parts of the stored tree path ("72/705/25489/"), so a code may not
+# hold the separator or anything but letters, digits, ".", "_" and "-".
+CODE_PATTERN = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]*")
+CODE_MAX = Unit._meta.get_field("code").max_length
+NAME_MAX = Unit._meta.get_field("name").max_length
+PATH_MAX = Unit._meta.get_field("path").max_length
 
 # Which level a unit type sits at, by the level's code. Member organisations
 # report beside the districts, so they sit at the districts' level.
@@ -97,7 +107,10 @@ def _read_rows(data):
         raise UnitImportError(
             [
                 _("Dòng 1: tiêu đề phải là %(expected)s, tệp có %(got)s.")
-                % {"expected": ",".join(CSV_COLUMNS), "got": ",".join(header)}
+                % {
+                    "expected": ",".join(CSV_COLUMNS),
+                    "got": Truncator(",".join(header)).chars(100),
+                }
             ]
         )
     return rows[1:]
@@ -111,7 +124,7 @@ def import_units(data, *, dry_run=False):
     """
     rows = _read_rows(data)
     levels = {level.code: level for level in Level.objects.all()}
-    existing = {u.code: u for u in Unit.objects.all()}
+    existing = {u.code: u for u in Unit.objects.select_related("parent")}
     errors = []
     parsed = []
     seen = {}
@@ -124,10 +137,24 @@ def import_units(data, *, dry_run=False):
                 % {"line": line_no, "n": len(CSV_COLUMNS), "got": len(row)}
             )
             continue
-        code, name, unit_type, parent_code = (cell.strip() for cell in row)
+        if any(has_control_characters(cell) for cell in row):
+            errors.append(
+                _("Dòng %(line)s: có ký tự điều khiển không hợp lệ.")
+                % {"line": line_no}
+            )
+            continue
+        code, name, unit_type, parent_code = (clean_text(cell) for cell in row)
         line_errors = []
         if not code:
             line_errors.append(_("thiếu mã đơn vị"))
+        elif len(code) > CODE_MAX or not CODE_PATTERN.fullmatch(code):
+            line_errors.append(
+                _(
+                    "mã “%(code)s” không hợp lệ (tối đa %(max)s ký tự: chữ cái không "
+                    "dấu, số, dấu chấm, gạch ngang, gạch dưới)"
+                )
+                % {"code": Truncator(code).chars(30), "max": CODE_MAX}
+            )
         elif code in seen:
             line_errors.append(
                 _("mã %(code)s trùng với dòng %(other)s")
@@ -135,10 +162,18 @@ def import_units(data, *, dry_run=False):
             )
         if not name:
             line_errors.append(_("thiếu tên đơn vị"))
+        elif len(name) > NAME_MAX:
+            line_errors.append(
+                _("tên đơn vị dài %(n)s ký tự, tối đa %(max)s")
+                % {"n": f"{len(name):,}".replace(",", "."), "max": NAME_MAX}
+            )
         if unit_type not in UnitType.values:
             line_errors.append(
                 _("loại đơn vị “%(type)s” không hợp lệ (hợp lệ: %(valid)s)")
-                % {"type": unit_type, "valid": ", ".join(UnitType.values)}
+                % {
+                    "type": Truncator(unit_type).chars(30),
+                    "valid": ", ".join(UnitType.values),
+                }
             )
         elif LEVEL_OF_TYPE[unit_type] not in levels:
             line_errors.append(
@@ -160,10 +195,12 @@ def import_units(data, *, dry_run=False):
         if parent_code and parent_code not in known:
             errors.append(
                 _("Dòng %(line)s: không tìm thấy đơn vị cấp trên có mã %(parent)s.")
-                % {"line": line_no, "parent": parent_code}
+                % {"line": line_no, "parent": Truncator(parent_code).chars(30)}
             )
     if not errors:
         errors.extend(_cycle_errors(parsed, existing))
+    if not errors:
+        errors.extend(_path_errors(parsed, existing))
     if errors:
         raise UnitImportError(errors)
 
@@ -190,6 +227,8 @@ def import_units(data, *, dry_run=False):
                 set_parent(unit, by_code[parent_code] if parent_code else None)
                 by_code[code] = unit
                 progressed.append(item)
+            if not progressed:  # cannot happen after the checks above
+                raise UnitImportError([_("Không sắp được thứ tự cấp trên.")])
             pending = [item for item in pending if item not in progressed]
     return result
 
@@ -213,4 +252,25 @@ def _cycle_errors(parsed, existing):
                 break
             seen.add(current)
             current = parent_of.get(current)
+    return errors
+
+
+def _path_errors(parsed, existing):
+    """Lines whose unit would sit too deep for the stored tree path."""
+    parent_of = {
+        code: unit.parent.code for code, unit in existing.items() if unit.parent_id
+    }
+    for _line, code, _n, _t, parent_code in parsed:
+        parent_of[code] = parent_code or None
+    errors = []
+    for line_no, code, *_rest in parsed:
+        length, current = 0, code
+        while current:
+            length += len(current) + 1
+            current = parent_of.get(current)
+        if length > PATH_MAX:
+            errors.append(
+                _("Dòng %(line)s: đơn vị %(code)s nằm quá sâu trong cây đơn vị.")
+                % {"line": line_no, "code": code}
+            )
     return errors

@@ -4,6 +4,8 @@ import hashlib
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.test import RequestFactory
+from simple_history.middleware import HistoryRequestMiddleware
 
 from reports.models import (
     Answer,
@@ -111,3 +113,15 @@ def add_attachment(report, user, kind, data, name):
     attachment.file.save(name, ContentFile(data), save=False)
     attachment.save()
     return attachment
+
+
+def as_request_by(user, change):
+    """Run ``change`` inside a request by ``user``, through the history middleware."""
+    request = RequestFactory().post("/")
+    request.user = user
+
+    def view(request):
+        change()
+        return None
+
+    HistoryRequestMiddleware(view)(request)

@@ -60,6 +60,15 @@ def test_reviewer_filters_late_units_extends_one_and_reminds_another(
     now = dt.datetime(2020, 12, 16, 10, 0, tzinfo=HCM)
     monkeypatch.setattr(timezone, "now", lambda: now)
     page = browser_page
+    violations = []
+    page.on(
+        "console",
+        lambda msg: (
+            violations.append(msg.text)
+            if "Content Security Policy" in msg.text
+            else None
+        ),
+    )
     login(page, "tinh.pttg", DEMO_PASSWORD)
     page.click("text=Tiến độ")
     page.wait_for_selector("#progress-chart")
@@ -68,6 +77,11 @@ def test_reviewer_filters_late_units_extends_one_and_reminds_another(
         "document.getElementById('progress-chart').toDataURL().length > 10000"
     )
     assert page.locator(".progress-row").count() == 14
+    # Tây Ninh city: 4 of its 10 communes in, 3 approved (bars sized by the script).
+    approved_bar = page.locator(
+        ".progress-row[data-unit='703'] .progress[aria-label='Đã duyệt']"
+    )
+    assert approved_bar.evaluate("el => el.style.width") == "30%"
     assert page.locator("[data-kpi=reporting-rate]").inner_text() == "9,3%"
     screenshot(page, "cockpit-overview")
 
@@ -107,3 +121,4 @@ def test_reviewer_filters_late_units_extends_one_and_reminds_another(
 
     page.goto(page.base_url + "/tien-do/gia-han/")
     assert "Xã bị ngập lụt" in page.inner_text("main")
+    assert violations == []

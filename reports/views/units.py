@@ -8,13 +8,14 @@ from .. import permissions
 from ..deadlines import effective_deadline
 from ..models import Level
 from ..rounds import current_round
+from ..text import clean_query
 
 
 @login_required
 def unit_list(request):
     units = permissions.units_visible_to(request.user).select_related("level", "parent")
-    level = request.GET.get("level", "")
-    query = request.GET.get("q", "").strip()
+    level = clean_query(request.GET.get("level", ""), max_length=20)
+    query = clean_query(request.GET.get("q", ""))
     if level:
         units = units.filter(level__code=level)
     if query:

@@ -2,6 +2,11 @@
 (function () {
   "use strict";
 
+  // Bar widths come as data attributes: the CSP allows no inline style attributes.
+  document.querySelectorAll(".progress[data-width]").forEach(function (bar) {
+    bar.style.width = bar.dataset.width + "%";
+  });
+
   const selectAll = document.getElementById("select-all");
   if (selectAll) {
     selectAll.addEventListener("change", function () {

@@ -1,0 +1,30 @@
+"""Cleaning typed text: one Unicode form (NFC) and no invisible characters."""
+
+import re
+import unicodedata
+
+# Zero-width space, non-joiner, joiner, word joiner, byte order mark, soft hyphen.
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def clean_text(value):
+    """``value`` in NFC, without zero-width characters, stripped.
+
+    Vietnamese typed on some keyboards (and pasted from some PDFs) arrives
+    decomposed (NFD): "Tân" as "Ta" + U+0302 + "n". Stored as NFC, it matches
+    what others type.
+    """
+    return INVISIBLE.sub("", unicodedata.normalize("NFC", value)).strip()
+
+
+def has_control_characters(value):
+    """True when ``value`` holds a control character (NUL, escape, …) other
+    than tab and line breaks."""
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value)
+
+
+def clean_query(value, max_length=200):
+    """A search box's text: cleaned, without control characters (PostgreSQL
+    refuses NUL), and cut to ``max_length``."""
+    value = "".join(ch for ch in clean_text(value) if unicodedata.category(ch) != "Cc")
+    return value[:max_length]

@@ -1,0 +1,169 @@
+import sqlite3
+import uuid
+from decimal import Decimal
+
+import psycopg2
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from reports import workflow
+from reports.audit import AUDITED
+from reports.backup import BackupError, create_backup, restore_backup
+from reports.models import Attachment, Report, ReportVersion, VersionCell
+from tests.factories import as_request_by, create_report, fill_report
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ON_POSTGRES = connection.vendor == "postgresql"
+
+
+def _season(demo, unit, make_user):
+    """Reports with versions, attachments and audit rows by named users."""
+    reviewer = make_user("72", "reviewer")
+    for seed, code in enumerate(["705", "703"], start=1):
+        staff = make_user(code, "staff")
+        report = fill_report(create_report(demo, unit(code)), staff, seed=seed)
+        as_request_by(
+            staff, lambda r=report, s=staff: workflow.submit_report(r, actor=s)
+        )
+    first = Report.objects.get(unit__code="705")
+    as_request_by(
+        reviewer,
+        lambda: workflow.return_report(first, actor=reviewer, reason="Bổ sung số liệu"),
+    )
+
+
+def _snapshot(settings):
+    tables = {
+        "report": (Report, ["id", "status", "unit_id"]),
+        "version": (ReportVersion, ["id", "report_id", "number"]),
+        "version_cell": (VersionCell, ["id", "version_id", "num"]),
+        "attachment": (Attachment, ["id", "file", "sha256"]),
+    }
+    for key, model in AUDITED.items():
+        tables[f"history_{key}"] = (
+            model.history.model,
+            ["history_id", "id", "history_type", "history_user_id"],
+        )
+    snapshot = {}
+    for key, (model, columns) in tables.items():
+        rows = model.objects.order_by(columns[0]).values_list(*columns)
+        snapshot[key] = (
+            model._meta.db_table,
+            columns,
+            [tuple(map(_norm, r)) for r in rows],
+        )
+    files = {
+        a.file.name: (settings.MEDIA_ROOT / a.file.name).read_bytes()
+        for a in Attachment.objects.all()
+    }
+    return snapshot, files
+
+
+def _norm(value):
+    # Numbers read back raw (SQLite gives 12, Django Decimal("12.0000")).
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(Decimal(str(value)).normalize())
+    return str(value)
+
+
+def _read_back(conn, snapshot):
+    found = {}
+    cursor = conn.cursor()
+    for key, (table, columns, _rows) in snapshot.items():
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM {table} ORDER BY {columns[0]}"
+        )
+        found[key] = [tuple(map(_norm, r)) for r in cursor.fetchall()]
+    return found
+
+
+@pytest.fixture
+def restore_target(tmp_path):
+    """An empty database to restore into: a new SQLite file, or a new PostgreSQL
+    database on the server the suite runs on (dropped at the end)."""
+    if not ON_POSTGRES:
+        yield {"ENGINE": "django.db.backends.sqlite3", "NAME": tmp_path / "new.sqlite3"}
+        return
+    db = {**connection.settings_dict, "NAME": f"sokket_restore_{uuid.uuid4().hex[:8]}"}
+    yield db
+    admin = psycopg2.connect(**_pg_kwargs(db, "postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}"')
+    admin.close()
+
+
+def _pg_kwargs(db, name):
+    kwargs = {"dbname": name, "user": db["USER"], "host": db["HOST"] or None}
+    if db.get("PORT"):
+        kwargs["port"] = db["PORT"]
+    if db.get("PASSWORD"):
+        kwargs["password"] = db["PASSWORD"]
+    return kwargs
+
+
+def _connect(db):
+    if ON_POSTGRES:
+        return psycopg2.connect(**_pg_kwargs(db, db["NAME"]))
+    return sqlite3.connect(db["NAME"])
+
+
+def test_restore_into_an_empty_database_finds_everything(
+    demo, unit, make_user, settings, tmp_path, restore_target
+):
+    _season(demo, unit, make_user)
+    snapshot, files = _snapshot(settings)
+    assert len(snapshot["version"][2]) == 2
+    assert len(files) >= 2
+    assert any(row[3] != "None" for row in snapshot["history_report"][2])
+
+    archive = create_backup(tmp_path / "backups")
+    assert archive.name.startswith("sokket-") and archive.suffixes == [".tar", ".gz"]
+    restored_media = tmp_path / "restored-media"
+    manifest, restored_files = restore_backup(
+        archive, db=restore_target, media_root=restored_media
+    )
+
+    assert manifest["engine"] == ("postgresql" if ON_POSTGRES else "sqlite")
+    assert restored_files == len(files)
+    conn = _connect(restore_target)
+    try:
+        found = _read_back(conn, snapshot)
+    finally:
+        conn.close()
+    for key, (_table, _columns, rows) in snapshot.items():
+        assert found[key] == rows, key
+    for name, content in files.items():
+        assert (restored_media / name).read_bytes() == content
+
+
+def test_restore_refuses_a_database_that_has_data(
+    demo, unit, make_user, tmp_path, restore_target
+):
+    archive = create_backup(tmp_path / "backups")
+    restore_backup(archive, db=restore_target, media_root=tmp_path / "m")
+    with pytest.raises(BackupError, match="đã có dữ liệu"):
+        restore_backup(archive, db=restore_target, media_root=tmp_path / "m")
+    # --force overwrites.
+    restore_backup(archive, db=restore_target, media_root=tmp_path / "m", force=True)
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, restore_target, db):
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"not a tar file")
+    with pytest.raises(BackupError, match="Không đọc được tệp sao lưu"):
+        restore_backup(junk, db=restore_target, media_root=tmp_path / "m")
+
+
+def test_backup_and_restore_commands(demo, tmp_path, capsys):
+    call_command("backup", output_dir=tmp_path / "b")
+    archives = list((tmp_path / "b").glob("sokket-*.tar.gz"))
+    assert len(archives) == 1
+    assert str(archives[0]) in capsys.readouterr().out
+    # The suite's own database is not empty (and, on SQLite, lives in memory).
+    with pytest.raises(CommandError):
+        call_command("restore", archives[0])
+    with pytest.raises(CommandError, match="Không có tệp"):
+        call_command("restore", tmp_path / "missing.tar.gz")

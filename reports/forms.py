@@ -25,66 +25,6 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("Tên đăng nhập")
         self.fields["password"].label = _("Mật khẩu")
 
-
-class ExtensionForm(forms.Form):
-    """A new due date (dd/mm/yyyy) after the current one, and why."""
-
-    new_date = forms.DateField(
-        label=_("Hạn mới (ngày/tháng/năm)"),
-        input_formats=["%d/%m/%Y"],
-        widget=forms.DateInput(
-            format="%d/%m/%Y",
-            attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"},
-        ),
-        error_messages={
-            "required": _("Cần nhập hạn mới."),
-            "invalid": _(
-                "Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm, ví dụ 22/12/2020."
-            ),
-        },
-    )
-    reason = forms.CharField(
-        label=_("Lý do gia hạn"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        error_messages={"required": _("Cần ghi lý do gia hạn.")},
-    )
-
-    def __init__(self, *args, current=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.current = current
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(_("Cần ghi lý do gia hạn."))
-        return reason
-
-    def clean_new_date(self):
-        new_date = self.cleaned_data["new_date"]
-        if self.current is not None and new_date <= self.current.due_date:
-            raise forms.ValidationError(
-                _("Hạn mới phải sau hạn hiện tại (%(due)s).")
-                % {"due": f"{self.current.due_date:%d/%m/%Y}"}
-            )
-        return new_date
-
-
-class IdsField(forms.TypedMultipleChoiceField):
-    """A list of object ids; which ones the user may touch is the gate's business."""
-
-    def valid_value(self, value):
-        return str(value).isdigit()
-
-
-class ReminderForm(forms.Form):
-    """The units a reviewer ticked in the cockpit."""
-
-    units = IdsField(
-        coerce=int,
-        error_messages={"required": _("Chọn ít nhất một đơn vị để nhắc.")},
-    )
-
     def clean_username(self):
         # Usernames are stored NFKC (Django); drop invisible characters a paste
         # may carry so that "tanbien" with a zero-width space still logs in.
@@ -259,3 +199,76 @@ class CommendationForm(forms.ModelForm):
             if not cleaned.get("unit_name", "").strip():
                 self.add_error("unit_name", _("Hãy nhập đơn vị công tác của cá nhân."))
         return cleaned
+
+
+class ExtensionForm(forms.Form):
+    """A new due date (dd/mm/yyyy) after the current one, and why."""
+
+    new_date = forms.DateField(
+        label=_("Hạn mới (ngày/tháng/năm)"),
+        input_formats=["%d/%m/%Y"],
+        widget=forms.DateInput(
+            format="%d/%m/%Y",
+            attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"},
+        ),
+        error_messages={
+            "required": _("Cần nhập hạn mới."),
+            "invalid": _(
+                "Ngày không hợp lệ; nhập theo dạng ngày/tháng/năm, ví dụ 22/12/2020."
+            ),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Lý do gia hạn"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Cần ghi lý do gia hạn.")},
+    )
+
+    def __init__(self, *args, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Cần ghi lý do gia hạn."))
+        return reason
+
+    def clean_new_date(self):
+        new_date = self.cleaned_data["new_date"]
+        if self.current is not None and new_date <= self.current.due_date:
+            raise forms.ValidationError(
+                _("Hạn mới phải sau hạn hiện tại (%(due)s).")
+                % {"due": f"{self.current.due_date:%d/%m/%Y}"}
+            )
+        return new_date
+
+
+class IdsField(forms.TypedMultipleChoiceField):
+    """A list of object ids; which ones the user may touch is the gate's business."""
+
+    def valid_value(self, value):
+        return str(value).isdigit()
+
+
+class ReminderForm(forms.Form):
+    """The units a reviewer ticked in the cockpit."""
+
+    units = IdsField(
+        coerce=int,
+        error_messages={"required": _("Chọn ít nhất một đơn vị để nhắc.")},
+    )
+
+    def clean_username(self):
+        # Usernames are stored NFKC (Django); drop invisible characters a paste
+        # may carry so that "tanbien" with a zero-width space still logs in.
+        username = clean_text(self.cleaned_data.get("username") or "")
+        # AuthenticationForm sets max_length after the field is built, so it is
+        # not enforced; an endless name would reach the lockout table.
+        limit = self.fields["username"].max_length
+        if limit and len(username) > limit:
+            raise forms.ValidationError(
+                _("Tên đăng nhập dài quá %(max)s ký tự."), params={"max": limit}
+            )
+        return username

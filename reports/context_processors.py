@@ -10,6 +10,7 @@ from .models import Role
 NAV_ITEMS = [
     (_("Trang chủ"), "home", "all"),
     (_("Đơn vị"), "unit_list", "all"),
+    (_("Thẩm định"), "review_list", "reviewer"),
     (_("Quản trị"), "admin:index", "admin"),
 ]
 

@@ -6,7 +6,7 @@ from django.db.models import Count, Max, Q
 
 from . import permissions
 from .diff import cells_as_dicts, format_cell, format_number, percent_value
-from .models import ReopenStatus, ReportStatus, ReviewComment
+from .models import ReopenStatus, ReportStatus, ReviewComment, TableColumn
 from .outline import table_layout
 
 # Status filters of the review list, in the order of the chips; "" = all.
@@ -61,6 +61,7 @@ class SheetSection:
 @dataclass
 class SheetCell:
     column: object
+    label: str
     value: str
     comments: list
 
@@ -85,12 +86,31 @@ class Sheet:
     comments: list
 
 
+def column_label(column, by_id, level_name):
+    """A leaf's label with its group labels ("Nhà Đại đoàn kết – Số căn")."""
+    labels = []
+    while column is not None:
+        labels.append(column.label_for(level_name))
+        column = by_id.get(column.parent_id)
+    return " – ".join(reversed(labels))
+
+
 def report_comments(report):
-    return list(
+    """All review comments of ``report``, each cell comment with its full label."""
+    comments = list(
         ReviewComment.objects.filter(report=report).select_related(
             "author", "responded_by", "column__table", "version", "event"
         )
     )
+    if any(c.column_id for c in comments):
+        tables = {c.column.table_id for c in comments if c.column_id}
+        by_id = {c.pk: c for c in TableColumn.objects.filter(table__in=tables)}
+        for comment in comments:
+            if comment.column_id:
+                comment.column_label = column_label(
+                    comment.column, by_id, report.unit.level.name
+                )
+    return comments
 
 
 def version_sheet(report, version, comments):
@@ -109,14 +129,23 @@ def version_sheet(report, version, comments):
     cells = cells_as_dicts(version.cells.all())
     tables = []
     for table in version.template.tables.prefetch_related("columns"):
-        layout = table_layout(table, list(table.columns.all()), level_name=level_name)
+        columns = list(table.columns.all())
+        by_id = {c.pk: c for c in columns}
+        layout = table_layout(table, columns, level_name=level_name)
         row = []
         for column in layout.leaves:
             if column.col_type == "percent":
                 value = format_number(percent_value(cells, column))
             else:
                 value = format_cell(cells.get(column.pk), column.col_type)
-            row.append(SheetCell(column, value, by_column.get(column.pk, [])))
+            row.append(
+                SheetCell(
+                    column,
+                    column_label(column, by_id, level_name),
+                    value,
+                    by_column.get(column.pk, []),
+                )
+            )
         table_comments = [c for cell in row for c in cell.comments]
         tables.append(SheetTable(table, layout, row, table_comments))
     return Sheet(

@@ -131,7 +131,7 @@ def report_diff(request, pk):
     if form.is_valid():
         a = form.cleaned_data["a"] or default_a
         b = form.cleaned_data["b"] or default_b
-    if a not in versions or b not in versions:
+    if not form.is_valid() or a not in versions or b not in versions:
         messages.error(request, _("Không có lần nộp này; đang so sánh mặc định."))
         a, b = default_a, default_b
     old, new = versions[a], versions[b]

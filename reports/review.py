@@ -6,7 +6,13 @@ from django.db.models import Count, Max, Q
 
 from . import permissions
 from .diff import cells_as_dicts, format_cell, format_number, percent_value
-from .models import ReopenStatus, ReportStatus, ReviewComment, TableColumn
+from .models import (
+    ReopenStatus,
+    ReportStatus,
+    ReviewComment,
+    TableColumn,
+    TableSource,
+)
 from .outline import table_layout
 
 # Status filters of the review list, in the order of the chips; "" = all.
@@ -113,6 +119,13 @@ def report_comments(report):
     return comments
 
 
+def _model_count(models, column):
+    """A derived table's cell: the models of its content area (all, for a total)."""
+    if not column.source_key:
+        return len(models)
+    return sum(1 for m in models if m.get("content_area") == column.source_key)
+
+
 def version_sheet(report, version, comments):
     """Sections with answers, tables as printed grids, models and attachments."""
     level_name = report.unit.level.name
@@ -134,7 +147,9 @@ def version_sheet(report, version, comments):
         layout = table_layout(table, columns, level_name=level_name)
         row = []
         for column in layout.leaves:
-            if column.col_type == "percent":
+            if table.source == TableSource.MODELS:
+                value = format_number(_model_count(version.models_data, column))
+            elif column.col_type == "percent":
                 value = format_number(percent_value(cells, column))
             else:
                 value = format_cell(cells.get(column.pk), column.col_type)

@@ -1,5 +1,6 @@
 """Review pages: list, report, actions, comments checklist, reopen, mail, diff."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -182,6 +183,11 @@ def test_review_page_shows_answers_tables_models_and_allowed_actions(
     assert 'data-action="reopen"' not in body
     assert 'name="expected_version" value="1"' in body
     assert 'class="table-responsive"' in body
+    # Biểu 2 is counted from the models: one model in II.1.1.
+    mh1 = TableColumn.objects.get(table__template=submitted.template, code="mh-1")
+    mh2 = TableColumn.objects.get(table__template=submitted.template, code="mh-2")
+    assert re.search(rf'data-column="{mh1.pk}">\s*1\s*<', body)
+    assert re.search(rf'data-column="{mh2.pk}">\s*0\s*<', body)
 
 
 def test_review_page_for_an_approved_report_offers_only_reopen(
@@ -530,8 +536,15 @@ def test_diff_page_defaults_to_changes_since_the_return(
     client, people, submitted, django_assert_max_num_queries
 ):
     reviewer, staff = people["reviewer"], people["staff"]
-    workflow.return_report(submitted, actor=reviewer, reason="Sửa số liệu")
     column = first_column(submitted)
+    workflow.return_report(
+        submitted,
+        actor=reviewer,
+        reason="Sửa số liệu",
+        comments=[{"column": column, "text": "Kiểm tra số xã"}],
+    )
+    comment = ReviewComment.objects.get()
+    workflow.answer_comment(comment, actor=staff, response="Đã kiểm tra lại")
     Cell.objects.filter(report=submitted, column=column).update(num=Decimal("4321"))
     answer = submitted.answers.get(section__code="I.1")
     answer.text = answer.text.replace("Kết quả", "Kết quả nổi bật")
@@ -544,6 +557,7 @@ def test_diff_page_defaults_to_changes_since_the_return(
     assert "Lần nộp 1" in body and "lần nộp 2" in body
     assert "<ins>4.321</ins>" in body
     assert "<ins>nổi bật </ins>" in body or "<ins> nổi bật</ins>" in body
+    assert "Kiểm tra số xã" in body and "Đã kiểm tra lại" in body
     client.force_login(staff)
     assert client.get(reverse("report_diff", args=[submitted.pk])).status_code == 200
 

@@ -149,6 +149,7 @@ def report_diff(request, pk):
         tables,
         level_name,
     )
+    model_diffs = diff_models(old.models_data, new.models_data)
     context = {
         "report": report,
         "old": old,
@@ -159,7 +160,11 @@ def report_diff(request, pk):
         "sections_changed": any(s.changed for s in section_diffs),
         "tables": table_diffs,
         "tables_changed": any(t.changed_cells for t in table_diffs),
-        "models": diff_models(old.models_data, new.models_data),
+        "models": model_diffs,
+        "models_changed": any(m.kind != "same" for m in model_diffs),
+        "return_comments": [
+            c for c in comments_of(report) if c.is_sent and c.version_id == old.pk
+        ],
         "can_review": permissions.can_review(request.user, report),
     }
     return render(request, "reports/review/diff.html", context)

@@ -107,15 +107,21 @@ def pending_reopen_request(report):
     return report.reopen_requests.filter(status=ReopenStatus.PENDING).first()
 
 
+STAFF_ACTIONS = ("submit", "request_reopen")
+
+
+def _has_role(action, report, user):
+    """The unit's own staff submit and ask; reviewers of an ancestor decide."""
+    if action in STAFF_ACTIONS:
+        return user.is_active and permissions.is_staff_of(user, report.unit)
+    return permissions.can_review(user, report)
+
+
 def _may(action, report, user):
-    if action in ("submit", "request_reopen"):
-        if not (user.is_active and permissions.is_staff_of(user, report.unit)):
-            return False
-        if action == "request_reopen":
-            return pending_reopen_request(report) is None
-        return True
-    if not permissions.can_review(user, report):
+    if not _has_role(action, report, user):
         return False
+    if action == "request_reopen":
+        return pending_reopen_request(report) is None
     if action == "refuse_reopen":
         return pending_reopen_request(report) is not None
     return True
@@ -139,6 +145,12 @@ def _lock(report):
 
 
 def _check(action, locked, actor, expected_status=None, expected_version=None):
+    # Who may act comes first: nobody else learns what happened to the report.
+    if not _has_role(action, locked, actor):
+        raise TransitionNotAllowed(
+            _("Anh/chị không có quyền “%(action)s” báo cáo này.")
+            % {"action": ACTION_LABELS[action]}
+        )
     if expected_status is not None and locked.status != expected_status:
         last = locked.events.select_related("actor").order_by("-created_at", "-pk")
         last = last.first()
@@ -156,13 +168,8 @@ def _check(action, locked, actor, expected_status=None, expected_version=None):
             )
             % {"status": locked.get_status_display()}
         )
-    if not _may(action, locked, actor):
-        raise TransitionNotAllowed(
-            _("Anh/chị không có quyền “%(action)s” báo cáo này.")
-            % {"action": ACTION_LABELS[action]}
-        )
     target = TRANSITIONS.get((action, locked.status))
-    if target is None:
+    if target is None or not _may(action, locked, actor):
         raise TransitionNotAllowed(
             _("Không thể “%(action)s” khi báo cáo đang ở trạng thái “%(status)s”.")
             % {"action": ACTION_LABELS[action], "status": locked.get_status_display()}

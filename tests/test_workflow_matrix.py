@@ -188,3 +188,16 @@ def test_anonymous_is_sent_to_login_for_every_review_action(client, demo, unit):
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
     assert not ReopenRequest.objects.exists()
+
+
+def test_a_stranger_replaying_a_form_learns_nothing_of_what_happened(
+    demo, unit, people
+):
+    report = create_report(demo, unit("705"))
+    reach("approved", report, people)
+    with pytest.raises(workflow.TransitionNotAllowed) as info:
+        workflow.approve_report(
+            report, actor=people["other_staff"], expected_status="submitted"
+        )
+    assert not isinstance(info.value, workflow.AlreadyDone)
+    assert "không có quyền" in str(info.value)

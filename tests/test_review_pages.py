@@ -585,3 +585,19 @@ def test_diff_with_an_unknown_version_falls_back_with_a_message(
     response = client.get(reverse("report_diff", args=[submitted.pk]) + "?a=9&b=x")
     assert response.status_code == 200
     assert "Không có lần nộp này" in response.content.decode()
+
+
+def test_comment_on_a_report_returned_meanwhile_keeps_the_typed_text(
+    client, people, submitted
+):
+    workflow.return_report(submitted, actor=people["reviewer"], reason="Sửa")
+    client.force_login(people["reviewer"])
+    response = client.post(
+        reverse("review_comment", args=[submitted.pk]),
+        {"section": "I.1", "text": "Bổ sung số liệu năm 2019"},
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Chỉ góp ý khi báo cáo đang chờ thẩm định." in body
+    assert "Bổ sung số liệu năm 2019" in body
+    assert not ReviewComment.objects.exists()

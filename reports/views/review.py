@@ -225,8 +225,8 @@ def review_comment(request, pk):
             column=column,
         )
     except workflow.TransitionNotAllowed as exc:
-        messages.error(request, str(exc))
-        return redirect("review_report", pk=report.pk)
+        form.add_error(None, str(exc))
+        return _render_review(request, report, comment_form=form, status=409)
     messages.success(
         request, _("Đã lưu góp ý; góp ý được gửi cho đơn vị khi trả lại báo cáo.")
     )

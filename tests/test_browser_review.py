@@ -30,6 +30,8 @@ def test_reviewer_returns_with_a_cell_comment_district_fixes_reviewer_approves(
     # to a cell of Biểu 1.2.
     login(page, "pttg.tinh", PASSWORD)
     page.get_by_role("link", name="Thẩm định").click()
+    assert page.locator(f"input[name=reports][value='{report.pk}:1']").is_visible()
+    screenshot(page, "review-list-desktop")
     page.get_by_role("link", name="Huyện Tân Biên").click()
     page.click(f"[data-comment-cell='{column.pk}']")
     form = page.locator("[data-comment-form='table-1.2']")
@@ -63,6 +65,7 @@ def test_reviewer_returns_with_a_cell_comment_district_fixes_reviewer_approves(
     login(page, "pttg.tinh", PASSWORD)
     page.goto(f"{page.base_url}/tham-dinh/{report.pk}/")
     page.get_by_role("link", name="Xem thay đổi so với lần trả lại").click()
+    assert "Đã sửa theo số liệu" in page.content()
     changed = page.locator(f"[data-table='1.2'] tr[data-column='{column.pk}']")
     assert changed.locator("ins").inner_text() == "7"
     assert changed.locator("del").inner_text() != "7"

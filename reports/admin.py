@@ -24,6 +24,7 @@ from .models import (
     TableColumn,
     Unit,
 )
+from .outline import copy_template
 from .units import UnitImportError, import_units
 
 admin.site.site_header = _("Sokket – Quản trị")
@@ -176,36 +177,101 @@ class ExtensionAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
-class SectionInline(admin.TabularInline):
+FROZEN_MESSAGE = _(
+    "Mẫu báo cáo này đã có báo cáo nộp theo nên đã bị khóa: chỉ xem, không sửa "
+    "được. Để thay đổi, chọn mẫu ở danh sách và dùng thao tác “Tạo phiên bản mới "
+    "để chỉnh sửa”; các báo cáo đã có vẫn giữ mẫu cũ."
+)
+
+
+def _is_frozen(template):
+    return template is not None and template.is_frozen
+
+
+class FrozenTemplateMixin:
+    """Read-only once the template (of the object, or the object itself) is frozen."""
+
+    def template_of(self, obj):
+        return getattr(obj, "template", obj)
+
+    def _frozen(self, obj):
+        return obj is not None and _is_frozen(self.template_of(obj))
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class FrozenInlineMixin(FrozenTemplateMixin):
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+
+class SectionInline(FrozenInlineMixin, admin.TabularInline):
     model = Section
     extra = 0
     fields = ["code", "order", "title", "shape", "required", "parent"]
     show_change_link = True
 
 
-class TableInline(admin.TabularInline):
+class TableInline(FrozenInlineMixin, admin.TabularInline):
     model = AppendixTable
     extra = 0
     fields = ["code", "order", "title", "source"]
     show_change_link = True
 
 
+class FrozenChangeViewMixin(FrozenTemplateMixin):
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if self._frozen(obj):
+            self.message_user(request, FROZEN_MESSAGE, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "template":
+            kwargs["queryset"] = ReportTemplate.objects.filter(frozen_at__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(ReportTemplate)
-class ReportTemplateAdmin(SimpleHistoryAdmin):
+class ReportTemplateAdmin(FrozenChangeViewMixin, SimpleHistoryAdmin):
     list_display = ["name", "round", "code", "version", "is_current", "frozen_at"]
     list_filter = ["round", "is_current"]
     readonly_fields = ["frozen_at", "previous"]
     inlines = [SectionInline, TableInline]
+    actions = ["make_new_version"]
+
+    @admin.action(description=_("Tạo phiên bản mới để chỉnh sửa"))
+    def make_new_version(self, request, queryset):
+        for template in queryset:
+            if not template.is_frozen:
+                self.message_user(
+                    request,
+                    _("“%(t)s” chưa bị khóa: sửa trực tiếp, không cần phiên bản mới.")
+                    % {"t": template},
+                    messages.WARNING,
+                )
+                continue
+            copy = copy_template(template)
+            self.message_user(
+                request,
+                _("Đã tạo “%(t)s”; phiên bản này đang dùng cho các báo cáo mới.")
+                % {"t": copy},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(FrozenChangeViewMixin, admin.ModelAdmin):
     list_display = ["code", "title", "template", "shape", "required"]
     list_filter = ["template"]
     search_fields = ["code", "title"]
 
 
-class ColumnInline(admin.TabularInline):
+class ColumnInline(FrozenInlineMixin, admin.TabularInline):
     model = TableColumn
     fk_name = "table"
     extra = 0
@@ -225,7 +291,7 @@ class ColumnInline(admin.TabularInline):
 
 
 @admin.register(AppendixTable)
-class AppendixTableAdmin(admin.ModelAdmin):
+class AppendixTableAdmin(FrozenChangeViewMixin, admin.ModelAdmin):
     list_display = ["code", "title", "template", "source"]
     list_filter = ["template"]
     inlines = [ColumnInline]

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .models import AttachmentKind, ReviewComment, TableSource
@@ -9,10 +10,14 @@ from .models import AttachmentKind, ReviewComment, TableSource
 
 @dataclass(frozen=True)
 class MissingItem:
-    """One thing to fix; ``anchor`` is the id of the field on the editor page."""
+    """One thing to fix; ``anchor`` is the id of the field on the editor page.
+
+    ``url`` is set when the fix is on another page (a review comment to answer).
+    """
 
     message: str
     anchor: str
+    url: str = ""
 
 
 def missing_items(report):
@@ -50,12 +55,19 @@ def missing_items(report):
                     continue
                 cell = cells.get(column.pk)
                 if cell is None or not cell_is_filled(cell, column):
+                    if cell is not None and cell.no_data:
+                        message = _(
+                            "Biểu %(table)s, cột “%(column)s”: đã đánh dấu “không "
+                            "có số liệu” nhưng chưa ghi lý do."
+                        )
+                    else:
+                        message = _(
+                            "Biểu %(table)s, cột “%(column)s”: chưa nhập hoặc "
+                            "chưa đánh dấu “không có số liệu”."
+                        )
                     items.append(
                         MissingItem(
-                            _(
-                                "Biểu %(table)s, cột “%(column)s”: chưa nhập hoặc "
-                                "chưa đánh dấu “không có số liệu”."
-                            )
+                            message
                             % {
                                 "table": table.code,
                                 "column": column.label_for(report.unit.level.name),
@@ -96,6 +108,7 @@ def unanswered_comment_items(report):
         MissingItem(
             _("Chưa trả lời góp ý: “%(text)s”.") % {"text": _shorten(c.text)},
             f"comment-{c.pk}",
+            reverse("report_comments", args=[report.pk]) + f"#c{c.pk}",
         )
         for c in comments
     ]

@@ -9,6 +9,7 @@ from .models import Role
 # (label, url name, who sees it): "all", a role, or "admin".
 NAV_ITEMS = [
     (_("Trang chủ"), "home", "all"),
+    (_("Báo cáo của đơn vị"), "my_reports", "staff"),
     (_("Đơn vị"), "unit_list", "all"),
     (_("Thẩm định"), "review_list", "reviewer"),
     (_("Quản trị"), "admin:index", "admin"),

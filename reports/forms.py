@@ -1,7 +1,13 @@
 """Forms: they validate and shape input, never change a report's status."""
 
+from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from . import attachments, exemplary
+from .models import AttachmentKind, Commendation, CommendationKind, ExemplaryModel
 
 
 class LoginForm(AuthenticationForm):
@@ -17,3 +23,165 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("Tên đăng nhập")
         self.fields["password"].label = _("Mật khẩu")
+
+
+LONG_TEXT_MAX = 20_000
+FIRST_MODEL_YEAR = 1945
+
+USUAL_AWARDS = [
+    "Bằng khen của Ủy ban MTTQ Việt Nam tỉnh",
+    "Giấy khen của Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh",
+    "Giấy khen của Ủy ban MTTQ Việt Nam huyện",
+    "Bằng khen của Ủy ban Trung ương MTTQ Việt Nam",
+    "Bằng khen của Ủy ban nhân dân tỉnh",
+    "Giấy khen của Ủy ban nhân dân huyện",
+]
+
+
+def _long_text(label, required=False):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ExemplaryModelForm(forms.ModelForm):
+    """An exemplary model of ``report``; the year stays within the round."""
+
+    attachment = forms.FileField(
+        label=_("Tài liệu về mô hình (không bắt buộc)"),
+        required=False,
+        allow_empty_file=True,
+        widget=forms.FileInput(attrs={"accept": attachments.ACCEPT}),
+    )
+
+    class Meta:
+        model = ExemplaryModel
+        fields = [
+            "name",
+            "content_area",
+            "unit_in_charge",
+            "year_started",
+            "description",
+            "results",
+        ]
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+        self.last_year = report.round.period_end
+        self.fields["content_area"] = forms.ChoiceField(
+            label=_("Nội dung Cuộc vận động"),
+            choices=[("", _("— Chọn nội dung —"))]
+            + exemplary.content_area_choices(report.template),
+            error_messages={
+                "required": _("Hãy chọn nội dung Cuộc vận động của mô hình."),
+                "invalid_choice": _("Nội dung không có trong đề cương báo cáo."),
+            },
+        )
+        self.fields["year_started"] = forms.IntegerField(
+            label=_("Năm bắt đầu"),
+            widget=forms.NumberInput(
+                attrs={"min": FIRST_MODEL_YEAR, "max": self.last_year}
+            ),
+            error_messages={
+                "required": _("Hãy nhập năm bắt đầu."),
+                "invalid": _("Năm bắt đầu phải là số, ví dụ 2018."),
+            },
+        )
+        self.fields["description"] = _long_text(_("Mô tả mô hình"))
+        self.fields["results"] = _long_text(_("Kết quả đạt được (có số liệu)"))
+        self.fields["attachment"].help_text = _("%(types)s, tối đa %(limit)s.") % {
+            "types": attachments.allowed_types_label(),
+            "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+        }
+
+    def clean_year_started(self):
+        year = self.cleaned_data["year_started"]
+        if not FIRST_MODEL_YEAR <= year <= self.last_year:
+            raise forms.ValidationError(
+                _("Năm bắt đầu phải trong khoảng %(first)s–%(last)s.")
+                % {"first": FIRST_MODEL_YEAR, "last": self.last_year}
+            )
+        return year
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            attachments.check_upload(upload, kind=AttachmentKind.MODEL)
+        return upload or None
+
+
+UPLOAD_KINDS = [
+    AttachmentKind.SIGNED_SCAN,
+    AttachmentKind.WRITTEN_REPORT,
+    AttachmentKind.SUPPORTING,
+]
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Loại tệp"),
+        choices=[(k.value, k.label) for k in UPLOAD_KINDS],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Hãy chọn loại tệp.")},
+    )
+    file = forms.FileField(
+        label=_("Tệp"),
+        allow_empty_file=True,
+        widget=forms.FileInput(attrs={"accept": attachments.ACCEPT}),
+        error_messages={"required": _("Hãy chọn tệp để tải lên.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "Bản ký, đóng dấu: chỉ PDF. Tài liệu khác: %(types)s. Tối đa %(limit)s."
+        ) % {
+            "types": attachments.allowed_types_label(),
+            "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, kind = cleaned.get("file"), cleaned.get("kind")
+        if upload and kind:
+            try:
+                attachments.check_upload(upload, kind=kind)
+            except forms.ValidationError as error:
+                self.add_error("file", error)
+        return cleaned
+
+
+class CommendationForm(forms.ModelForm):
+    """A commendation proposal; an individual needs a position and a unit."""
+
+    class Meta:
+        model = Commendation
+        fields = ["kind", "name", "position", "unit_name", "achievements", "award"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "award": forms.TextInput(attrs={"list": "usual-awards"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = CommendationKind.choices
+        choose = _("Hãy chọn tập thể hoặc cá nhân.")
+        self.fields["kind"].error_messages.update(
+            {"required": choose, "invalid_choice": choose}
+        )
+        self.fields["achievements"] = _long_text(_("Thành tích"), required=True)
+        self.fields["position"].help_text = _("Bắt buộc với cá nhân.")
+        self.fields["unit_name"].help_text = _("Bắt buộc với cá nhân.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == CommendationKind.INDIVIDUAL:
+            if not cleaned.get("position", "").strip():
+                self.add_error("position", _("Hãy nhập chức vụ của cá nhân."))
+            if not cleaned.get("unit_name", "").strip():
+                self.add_error("unit_name", _("Hãy nhập đơn vị công tác của cá nhân."))
+        return cleaned

@@ -210,3 +210,78 @@ def freeze_template(template):
             frozen_at=timezone.now()
         )
         template.refresh_from_db(fields=["frozen_at"])
+
+
+@transaction.atomic
+def copy_template(template):
+    """A new, editable version of a frozen ``template``; it becomes the current one.
+
+    Sections, tables and columns are copied (percentage columns keep their
+    parts); reports already made keep the template they were made from.
+    """
+    latest = (
+        ReportTemplate.objects.filter(round=template.round, code=template.code)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    ReportTemplate.objects.filter(
+        round=template.round, code=template.code, is_current=True
+    ).update(is_current=False)
+    copy = ReportTemplate.objects.get(pk=template.pk)
+    copy.pk = None
+    copy.version = latest + 1
+    copy.is_current = True
+    copy.frozen_at = None
+    copy.previous = template
+    copy.save()
+
+    sections = {}
+    all_sections = list(template.sections.all())
+    for section in sorted(all_sections, key=_tree_order(all_sections)):
+        old_pk, old_parent = section.pk, section.parent_id
+        section.pk = None
+        section.template = copy
+        section.parent = sections.get(old_parent)
+        section.save()
+        sections[old_pk] = section
+
+    for table in template.tables.order_by("order"):
+        columns = list(table.columns.order_by("order"))
+        table.pk = None
+        table.template = copy
+        table.save()
+        new_columns = {}
+        percents = []
+        for column in sorted(columns, key=_tree_order(columns)):
+            old_pk = column.pk
+            parts = (column.numerator_id, column.denominator_id)
+            is_percent = column.col_type == "percent"
+            column.pk = None
+            column.table = table
+            column.parent = new_columns.get(column.parent_id)
+            column.numerator = column.denominator = None
+            if is_percent:
+                column.col_type = ""
+                percents.append((column, parts))
+            column.save()
+            new_columns[old_pk] = column
+        for column, (numerator, denominator) in percents:
+            column.col_type = "percent"
+            column.numerator = new_columns[numerator]
+            column.denominator = new_columns[denominator]
+            column.save(update_fields=["col_type", "numerator", "denominator"])
+    return copy
+
+
+def _tree_order(nodes):
+    """Sort key putting every section or column after its parent."""
+    by_id = {c.pk: c for c in nodes}
+
+    def depth(column):
+        n, parent = 0, by_id.get(column.parent_id)
+        while parent is not None:
+            n, parent = n + 1, by_id.get(parent.parent_id)
+        return n
+
+    return lambda c: (depth(c), c.order)

@@ -6,7 +6,15 @@ from operator import or_
 from django.db.models import Q
 from django.http import Http404
 
-from .models import Membership, Report, Role, Unit
+from .models import (
+    Attachment,
+    Commendation,
+    ExemplaryModel,
+    Membership,
+    Report,
+    Role,
+    Unit,
+)
 
 
 def memberships_of(user):
@@ -115,3 +123,31 @@ def can_review(user, report):
         and reviews_unit(user, report.unit)
         and not is_staff_of(user, report.unit)
     )
+
+
+def _report_child_for_user_or_404(model, user, pk):
+    try:
+        return (
+            model.objects.select_related(
+                "report__unit__level", "report__round", "report__template"
+            )
+            .filter(report__in=reports_visible_to(user).values("pk"))
+            .get(pk=pk)
+        )
+    except (model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def get_model_for_user_or_404(user, pk):
+    """An exemplary model of a report the user may read; 404 otherwise."""
+    return _report_child_for_user_or_404(ExemplaryModel, user, pk)
+
+
+def get_attachment_for_user_or_404(user, pk):
+    """An attachment of a report the user may read; 404 otherwise."""
+    return _report_child_for_user_or_404(Attachment, user, pk)
+
+
+def get_commendation_for_user_or_404(user, pk):
+    """A commendation proposal of a report the user may read; 404 otherwise."""
+    return _report_child_for_user_or_404(Commendation, user, pk)

@@ -46,8 +46,9 @@ class Report(models.Model):
         default=ReportStatus.DRAFT,
         db_index=True,
     )
-    # Bumped by every saved edit; a save naming an older revision is refused
-    # (two tabs never silently overwrite each other).
+    # Bumped by every saved edit. Conflicts are checked per part (section,
+    # table, header) on ``DraftPart.revision``, so two tabs editing different
+    # parts never collide and two editing the same part never overwrite.
     revision = models.PositiveIntegerField(_("số lần lưu"), default=0)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     last_activity_at = models.DateTimeField(_("hoạt động gần nhất"), auto_now=True)
@@ -375,3 +376,40 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.report}: {self.from_status} → {self.to_status}"
+
+
+class DraftPart(models.Model):
+    """The revision of one separately saved part of a draft.
+
+    A part is a section ("section:I.1"), a table ("table:1.1") or the printed
+    header ("header"). Autosave names the revision it started from; a save from
+    an older revision is refused, so two tabs editing different parts never
+    conflict and two tabs editing the same part never overwrite each other.
+    """
+
+    report = models.ForeignKey(
+        Report,
+        on_delete=models.CASCADE,
+        related_name="draft_parts",
+        verbose_name=_("báo cáo"),
+    )
+    key = models.CharField(_("phần"), max_length=60)
+    revision = models.PositiveIntegerField(_("số lần lưu"), default=0)
+    saved_at = models.DateTimeField(_("lưu lúc"), null=True, blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("phần bản nháp")
+        verbose_name_plural = _("phần bản nháp")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "key"], name="draft_part_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.report_id}:{self.key}@{self.revision}"

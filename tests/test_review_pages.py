@@ -601,3 +601,19 @@ def test_comment_on_a_report_returned_meanwhile_keeps_the_typed_text(
     assert "Chỉ góp ý khi báo cáo đang chờ thẩm định." in body
     assert "Bổ sung số liệu năm 2019" in body
     assert not ReviewComment.objects.exists()
+
+
+def test_submit_page_lists_unanswered_comments_with_a_link_to_answer_them(
+    client, people, submitted
+):
+    workflow.return_report(
+        submitted,
+        actor=people["reviewer"],
+        reason="Sửa",
+        comments=[{"section_code": "I.1", "text": "Bổ sung văn bản"}],
+    )
+    comment = ReviewComment.objects.get()
+    client.force_login(people["staff"])
+    body = client.get(reverse("report_submit", args=[submitted.pk])).content.decode()
+    link = reverse("report_comments", args=[submitted.pk]) + f"#c{comment.pk}"
+    assert f'href="{link}"' in body and "Bổ sung văn bản" in body

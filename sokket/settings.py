@@ -167,6 +167,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sokket@localhost")
+# The address people open the portal at; links in notification mails start with it.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # Audit (django-simple-history): history is read, never replayed; reverting from
 # the admin would change a report's status outside the workflow.

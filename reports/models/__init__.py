@@ -25,6 +25,7 @@ from .reports import (
     ReportVersion,
     VersionCell,
 )
+from .review import ReopenRequest, ReopenStatus, ReviewComment
 from .rounds import Campaign, Deadline, Extension, Round
 from .units import Level, Unit, UnitType
 
@@ -47,11 +48,14 @@ __all__ = [
     "Extension",
     "Level",
     "Membership",
+    "ReopenRequest",
+    "ReopenStatus",
     "Report",
     "ReportEvent",
     "ReportStatus",
     "ReportTemplate",
     "ReportVersion",
+    "ReviewComment",
     "Role",
     "Round",
     "Section",

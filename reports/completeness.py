@@ -2,17 +2,22 @@
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import AttachmentKind, TableSource
+from .models import AttachmentKind, ReviewComment, TableSource
 
 
 @dataclass(frozen=True)
 class MissingItem:
-    """One thing to fix; ``anchor`` is the id of the field on the editor page."""
+    """One thing to fix; ``anchor`` is the id of the field on the editor page.
+
+    ``url`` is set when the fix is on another page (a review comment to answer).
+    """
 
     message: str
     anchor: str
+    url: str = ""
 
 
 def missing_items(report):
@@ -90,7 +95,27 @@ def missing_items(report):
         items.append(
             MissingItem(_("Chưa tải lên báo cáo bằng văn bản."), "attachments")
         )
+    items.extend(unanswered_comment_items(report))
     return items
+
+
+def unanswered_comment_items(report):
+    """The reviewer's comments of the last return the unit has not answered yet."""
+    comments = ReviewComment.objects.filter(
+        report=report, event__isnull=False, resolved=False, fixed=False, response=""
+    ).select_related("column")
+    return [
+        MissingItem(
+            _("Chưa trả lời góp ý: “%(text)s”.") % {"text": _shorten(c.text)},
+            f"comment-{c.pk}",
+            reverse("report_comments", args=[report.pk]) + f"#c{c.pk}",
+        )
+        for c in comments
+    ]
+
+
+def _shorten(text, length=80):
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def cell_is_filled(cell, column):

@@ -11,6 +11,7 @@ NAV_ITEMS = [
     (_("Trang chủ"), "home", "all"),
     (_("Báo cáo của đơn vị"), "my_reports", "staff"),
     (_("Đơn vị"), "unit_list", "all"),
+    (_("Thẩm định"), "review_list", "reviewer"),
     (_("Tiến độ"), "cockpit", "reviewer"),
     (_("Nhật ký thay đổi"), "audit_log", "admin"),
     (_("Quản trị"), "admin:index", "admin"),

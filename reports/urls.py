@@ -4,10 +4,12 @@ from .views import (
     attachments,
     audit,
     commendations,
+    comments,
     exemplary,
     home,
     progress,
     reports,
+    review,
     units,
 )
 
@@ -59,4 +61,25 @@ urlpatterns = [
         name="commendation_delete",
     ),
     path("nhat-ky/", audit.audit_log, name="audit_log"),
+    path("tham-dinh/", review.review_list, name="review_list"),
+    path(
+        "tham-dinh/duyet-nhieu/",
+        review.review_bulk_approve,
+        name="review_bulk_approve",
+    ),
+    path("tham-dinh/<int:pk>/", review.review_report, name="review_report"),
+    path("tham-dinh/<int:pk>/thao-tac/", review.review_action, name="review_action"),
+    path("tham-dinh/<int:pk>/gop-y/", review.review_comment, name="review_comment"),
+    path("bao-cao/<int:pk>/gop-y/", comments.report_comments, name="report_comments"),
+    path(
+        "bao-cao/<int:pk>/gop-y/<int:comment_pk>/tra-loi/",
+        comments.comment_answer,
+        name="comment_answer",
+    ),
+    path(
+        "bao-cao/<int:pk>/de-nghi-mo-lai/",
+        comments.reopen_request,
+        name="reopen_request",
+    ),
+    path("bao-cao/<int:pk>/so-sanh/", comments.report_diff, name="report_diff"),
 ]

@@ -167,7 +167,7 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sokket@localhost")
-# The portal's address, for links in e-mails sent outside a request (cron).
+# The address people open the portal at; links in notification mails start with it.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 # Deadline reminders: days relative to each unit's effective deadline
 # (negative = before, positive = after); see reports/reminders.py.

@@ -105,11 +105,21 @@ def browser_page(live_server):
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.base_url = live_server.url
+        # Every browser test doubles as a Content Security Policy check: inline
+        # scripts, handlers or styles that the policy blocks fail the test.
+        violations = []
+        page.on(
+            "console",
+            lambda msg: (
+                "Content Security Policy" in msg.text and violations.append(msg.text)
+            ),
+        )
         try:
             yield page
         finally:
             context.close()
             browser.close()
+        assert not violations, f"CSP violations: {violations}"
 
 
 def login(page, username, password=PASSWORD):

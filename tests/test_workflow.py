@@ -85,5 +85,11 @@ def test_acting_on_a_stale_page_is_refused(district):
     fill_report(report, staff)
     workflow.submit_report(report, actor=staff)
     workflow.approve_report(report, actor=reviewer, expected_status="submitted")
-    with pytest.raises(workflow.TransitionNotAllowed, match="đã chuyển sang"):
+    # The same approval again says what already happened.
+    with pytest.raises(workflow.AlreadyDone, match="đã được duyệt lúc"):
         workflow.approve_report(report, actor=reviewer, expected_status="submitted")
+    # Another action on the page loaded before the approval is refused.
+    with pytest.raises(workflow.TransitionNotAllowed, match="đã chuyển sang"):
+        workflow.return_report(
+            report, actor=reviewer, reason="Sửa", expected_status="submitted"
+        )

@@ -26,6 +26,7 @@ from .reports import (
     ReportVersion,
     VersionCell,
 )
+from .review import ReopenRequest, ReopenStatus, ReviewComment
 from .rounds import Campaign, Deadline, Extension, Round
 from .units import Level, Unit, UnitType
 
@@ -49,11 +50,14 @@ __all__ = [
     "Level",
     "Membership",
     "ReminderLog",
+    "ReopenRequest",
+    "ReopenStatus",
     "Report",
     "ReportEvent",
     "ReportStatus",
     "ReportTemplate",
     "ReportVersion",
+    "ReviewComment",
     "Role",
     "Round",
     "Section",

@@ -296,6 +296,7 @@ def report_detail(request, pk):
             "version": version,
             "can_edit": permissions.can_edit(request.user, report),
             "is_staff": permissions.is_staff_of(request.user, report.unit),
+            "can_review": permissions.can_review(request.user, report),
             "events": list(report.events.select_related("actor")),
             "models_data": (
                 version.models_data

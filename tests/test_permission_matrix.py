@@ -99,6 +99,31 @@ MATRIX = {
         kwargs={"pk": "unit"},
     ),
     "audit_log": Entry({**_everyone(403), "admin": 200}),
+    # Deadline tracking: reviewers and administrators follow progress.
+    "cockpit": Entry(
+        {
+            **_everyone(403),
+            "district_reviewer": 200,
+            "province_reviewer": 200,
+            "admin": 200,
+        }
+    ),
+    "extension_list": Entry(_everyone(200)),
+    # Nobody extends their own unit; another unit outside the subtree is a 404.
+    "extension_grant": Entry(
+        {**_everyone((403, 404)), "admin": 200},
+        kwargs={"unit_pk": "unit"},
+    ),
+    # An empty selection: reviewers are sent back to the cockpit with a message.
+    "reminder_send": Entry(
+        {
+            **_everyone(403),
+            "district_reviewer": Redirect("cockpit"),
+            "province_reviewer": Redirect("cockpit"),
+            "admin": Redirect("cockpit"),
+        },
+        method="post",
+    ),
 }
 
 
@@ -178,7 +203,7 @@ def _answer(response):
     if response.status_code in (301, 302):
         if response.url.startswith(reverse("login") + "?next="):
             return LOGIN
-        for name in ("login", "home"):
+        for name in ("login", "home", "cockpit"):
             if response.url == reverse(name):
                 return Redirect(name)
         return ("redirect", response.url)

@@ -13,9 +13,31 @@ Value conventions (by column type), used by the screen, Excel and PDF alike:
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from .models import AppendixTable, Report, ReportVersion, Round, Unit
-from .outline import TableLayout
+from django.db.models import Q
+
+from .models import (
+    AppendixTable,
+    ColumnType,
+    Report,
+    ReportStatus,
+    ReportTemplate,
+    ReportVersion,
+    Round,
+    TableColumn,
+    TableSource,
+    Unit,
+    VersionCell,
+)
+from .outline import TableLayout, table_layout
+
+# Version fields consolidation never reads: left out of the query (they can be big).
+_HEAVY_VERSION_FIELDS = ("answers", "commendations", "attachments", "header")
+PERCENT_PLACES = Decimal("0.01")
+SOURCE_APPROVED = "approved"
+SOURCE_SUBMITTED = "submitted"
+SOURCE_MISSING = "missing"
 
 
 @dataclass
@@ -33,6 +55,14 @@ class ConsolidatedRow:
     values: dict = field(default_factory=dict)
     notes: dict = field(default_factory=dict)
 
+    @property
+    def is_missing(self):
+        return self.source == SOURCE_MISSING
+
+    @property
+    def is_submitted(self):
+        return self.source == SOURCE_SUBMITTED
+
 
 @dataclass
 class ConsolidatedTable:
@@ -49,3 +79,269 @@ class Consolidation:
     round: Round
     include_submitted: bool
     tables: list[ConsolidatedTable]
+    # Added: the template whose tables were used, one row per child unit in
+    # order (every table's rows are a subset of these), and the name of the
+    # children's level ("huyện") that the header labels use.
+    template: ReportTemplate | None = None
+    rows: list[ConsolidatedRow] = field(default_factory=list)
+    level_name: str = ""
+
+    @property
+    def missing_units(self):
+        return [row.unit for row in self.rows if row.is_missing]
+
+    @property
+    def submitted_rows(self):
+        return [row for row in self.rows if row.is_submitted]
+
+
+def consolidate(parent, round_, *, include_submitted=False):
+    """The appendix tables of ``parent`` for ``round_``, one row per child unit.
+
+    Children are the active units directly below ``parent``. A child's row comes
+    from its report's approved version; with ``include_submitted`` a child whose
+    latest version is submitted but not yet approved contributes that version
+    (``source="submitted"``); otherwise the row is ``"missing"`` and empty.
+
+    The tables are those of the template ``parent`` answers (for a unit with no
+    template, such as the national root, the template its children answer).
+    Child versions may use other templates: cells are matched by (table code,
+    column code), and a child appears only in the tables its template has.
+
+    Runs a fixed number of queries whatever the number of children.
+    """
+    children = list(Unit.objects.active().filter(parent=parent).select_related("level"))
+    reports = {
+        report.unit_id: report
+        for report in Report.objects.filter(
+            round=round_, unit__parent=parent, unit__is_active=True
+        )
+        .select_related("approved_version")
+        .defer(*(f"approved_version__{name}" for name in _HEAVY_VERSION_FIELDS))
+    }
+    latest_submitted = {}
+    if include_submitted:
+        for version in (
+            ReportVersion.objects.filter(
+                report__round=round_,
+                report__unit__parent=parent,
+                report__unit__is_active=True,
+                report__status=ReportStatus.SUBMITTED,
+            )
+            .defer(*_HEAVY_VERSION_FIELDS)
+            .order_by("report_id", "number")
+        ):
+            latest_submitted[version.report_id] = version
+    templates = list(
+        ReportTemplate.objects.filter(
+            Q(round=round_, is_current=True)
+            | Q(pk__in=[r.approved_version.template_id for r in _approved(reports)])
+            | Q(pk__in=[v.template_id for v in latest_submitted.values()])
+        )
+    )
+    current = [t for t in templates if t.is_current and t.round_id == round_.pk]
+    template = _template_for_type(current, parent.unit_type) or next(
+        (
+            found
+            for child in children
+            if (found := _template_for_type(current, child.unit_type))
+        ),
+        None,
+    )
+
+    rows = []
+    for child in children:
+        report = reports.get(child.pk)
+        version, source = None, SOURCE_MISSING
+        if report is not None and report.approved_version_id:
+            version, source = report.approved_version, SOURCE_APPROVED
+        if include_submitted and report is not None:
+            submitted = latest_submitted.get(report.pk)
+            if submitted is not None and submitted.pk != report.approved_version_id:
+                version, source = submitted, SOURCE_SUBMITTED
+        rows.append(
+            ConsolidatedRow(unit=child, report=report, version=version, source=source)
+        )
+    level_name = children[0].level.name if children else ""
+    result = Consolidation(
+        parent=parent,
+        round=round_,
+        include_submitted=include_submitted,
+        tables=[],
+        template=template,
+        rows=rows,
+        level_name=level_name,
+    )
+    if template is None:
+        return result
+
+    # Which table codes each child answers: its version's template, else the
+    # template its type answers now.
+    table_codes = {}
+    tables = []
+    for table in AppendixTable.objects.filter(template__in=templates).order_by("order"):
+        table_codes.setdefault(table.template_id, set()).add(table.code)
+        if table.template_id == template.pk:
+            tables.append(table)
+    child_template = {}
+    for row in rows:
+        if row.version is not None:
+            child_template[row.unit.pk] = row.version.template_id
+        else:
+            found = _template_for_type(current, row.unit.unit_type)
+            child_template[row.unit.pk] = found.pk if found else None
+
+    columns = list(
+        TableColumn.objects.filter(table__template=template).order_by("table", "order")
+    )
+    by_table = {}
+    for column in columns:
+        by_table.setdefault(column.table_id, []).append(column)
+    key_to_column = {}
+    table_of = {table.pk: table for table in tables}
+    for column in columns:
+        if column.col_type:
+            key_to_column[(table_of[column.table_id].code, column.code)] = column.pk
+
+    # One query for every cell of every version used.
+    row_of_version = {row.version.pk: row for row in rows if row.version is not None}
+    cells = {}
+    for version_id, table_code, column_code, num, text, flag, docs, no_data, note in (
+        VersionCell.objects.filter(version_id__in=list(row_of_version))
+        .values_list(
+            "version_id",
+            "column__table__code",
+            "column__code",
+            "num",
+            "text",
+            "flag",
+            "docs",
+            "no_data",
+            "note",
+        )
+        .iterator(chunk_size=5000)
+    ):
+        column_id = key_to_column.get((table_code, column_code))
+        if column_id is not None:
+            cells[(version_id, column_id)] = (num, text, flag, docs, no_data, note)
+
+    for table in tables:
+        table_columns = by_table.get(table.pk, [])
+        layout = table_layout(table, table_columns, level_name=level_name)
+        table_rows = [
+            row
+            for row in rows
+            if table.code in table_codes.get(child_template[row.unit.pk], ())
+        ]
+        consolidated = ConsolidatedTable(
+            table=table, layout=layout, rows=[_row_view(row) for row in table_rows]
+        )
+        for view in consolidated.rows:
+            _fill_row(view, table, layout.leaves, cells)
+        consolidated.total = _totals(consolidated.rows, layout.leaves)
+        result.tables.append(consolidated)
+    return result
+
+
+def _approved(reports):
+    return [r for r in reports.values() if r.approved_version_id]
+
+
+def _template_for_type(templates, unit_type):
+    for template in templates:
+        if unit_type in template.unit_types:
+            return template
+    return None
+
+
+def _row_view(row):
+    # Each table gets its own row objects (values differ per table); the unit,
+    # report and version are shared.
+    return ConsolidatedRow(
+        unit=row.unit, report=row.report, version=row.version, source=row.source
+    )
+
+
+def _fill_row(row, table, leaves, cells):
+    version = row.version
+    for column in leaves:
+        if column.col_type == ColumnType.PERCENT:
+            continue
+        if version is None:
+            row.values[column.pk] = None
+            continue
+        if table.source == TableSource.MODELS:
+            row.values[column.pk] = _count_models(version.models_data, column)
+            continue
+        cell = cells.get((version.pk, column.pk))
+        if cell is None:
+            row.values[column.pk] = None
+            continue
+        num, text, flag, docs, no_data, note = cell
+        if no_data:
+            row.values[column.pk] = None
+            row.notes[column.pk] = note
+            continue
+        if note:
+            row.notes[column.pk] = note
+        row.values[column.pk] = _cell_value(column.col_type, num, text, flag, docs)
+    for column in leaves:
+        if column.col_type == ColumnType.PERCENT:
+            row.values[column.pk] = percent(
+                row.values.get(column.numerator_id),
+                row.values.get(column.denominator_id),
+            )
+
+
+def _cell_value(col_type, num, text, flag, docs):
+    match col_type:
+        case ColumnType.YES_NO:
+            return flag
+        case ColumnType.DOCUMENTS:
+            return list(docs or [])
+        case ColumnType.TEXT:
+            return text or ""
+        case _:
+            return Decimal(num) if num is not None else None
+
+
+def _count_models(models_data, column):
+    key = column.source_key
+    if key == "*":
+        return Decimal(len(models_data))
+    return Decimal(sum(1 for model in models_data if model.get("content_area") == key))
+
+
+def percent(numerator, denominator):
+    """``numerator / denominator`` in per cent (2 places), or None if undefined."""
+    if numerator is None or not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(PERCENT_PLACES)
+
+
+def _totals(rows, leaves):
+    total = {}
+    for column in leaves:
+        values = [row.values.get(column.pk) for row in rows]
+        present = [value for value in values if value is not None]
+        match column.col_type:
+            case ColumnType.PERCENT:
+                continue
+            case ColumnType.YES_NO:
+                total[column.pk] = sum(1 for value in present if value is True)
+            case ColumnType.DOCUMENTS:
+                total[column.pk] = sum(len(value) for value in present)
+            case ColumnType.TEXT:
+                total[column.pk] = "\n".join(
+                    f"{row.unit.name}: {row.values[column.pk]}"
+                    for row in rows
+                    if row.values.get(column.pk)
+                )
+            case _:
+                total[column.pk] = sum(present, Decimal(0)) if present else None
+    for column in leaves:
+        if column.col_type == ColumnType.PERCENT:
+            total[column.pk] = percent(
+                total.get(column.numerator_id), total.get(column.denominator_id)
+            )
+    return total

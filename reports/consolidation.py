@@ -12,10 +12,13 @@ Value conventions (by column type), used by the screen, Excel and PDF alike:
   columns, never summed; ``None`` when the denominator is empty or zero.
 """
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 
 from .models import (
     AppendixTable,
@@ -111,11 +114,13 @@ def consolidate(parent, round_, *, include_submitted=False):
     Runs a fixed number of queries whatever the number of children.
     """
     children = list(Unit.objects.active().filter(parent=parent).select_related("level"))
+    # By the children's ids, not a join on the unit's parent: the database then
+    # walks the (unit, round) index instead of every report of the round.
+    child_ids = [child.pk for child in children]
     reports = {
         report.unit_id: report
-        for report in Report.objects.filter(
-            round=round_, unit__parent=parent, unit__is_active=True
-        )
+        for report in Report.objects.filter(round=round_, unit_id__in=child_ids)
+        .order_by()
         .select_related("approved_version")
         .defer(*(f"approved_version__{name}" for name in _HEAVY_VERSION_FIELDS))
     }
@@ -124,8 +129,7 @@ def consolidate(parent, round_, *, include_submitted=False):
         for version in (
             ReportVersion.objects.filter(
                 report__round=round_,
-                report__unit__parent=parent,
-                report__unit__is_active=True,
+                report__unit_id__in=child_ids,
                 report__status=ReportStatus.SUBMITTED,
             )
             .defer(*_HEAVY_VERSION_FIELDS)
@@ -175,14 +179,8 @@ def consolidate(parent, round_, *, include_submitted=False):
     if template is None:
         return result
 
-    # Which table codes each child answers: its version's template, else the
-    # template its type answers now.
-    table_codes = {}
-    tables = []
-    for table in AppendixTable.objects.filter(template__in=templates).order_by("order"):
-        table_codes.setdefault(table.template_id, set()).add(table.code)
-        if table.template_id == template.pk:
-            tables.append(table)
+    # Which template each child answers: its version's, else the one its type
+    # answers now; a child is in the tables its template has.
     child_template = {}
     for row in rows:
         if row.version is not None:
@@ -191,56 +189,130 @@ def consolidate(parent, round_, *, include_submitted=False):
             found = _template_for_type(current, row.unit.unit_type)
             child_template[row.unit.pk] = found.pk if found else None
 
-    columns = list(
-        TableColumn.objects.filter(table__template=template).order_by("table", "order")
-    )
-    by_table = {}
-    for column in columns:
-        by_table.setdefault(column.table_id, []).append(column)
-    key_to_column = {}
-    table_of = {table.pk: table for table in tables}
-    for column in columns:
-        if column.col_type:
-            key_to_column[(table_of[column.table_id].code, column.code)] = column.pk
-
-    # One query for every cell of every version used.
-    row_of_version = {row.version.pk: row for row in rows if row.version is not None}
-    cells = {}
-    for version_id, table_code, column_code, num, text, flag, docs, no_data, note in (
-        VersionCell.objects.filter(version_id__in=list(row_of_version))
-        .values_list(
-            "version_id",
-            "column__table__code",
-            "column__code",
-            "num",
-            "text",
-            "flag",
-            "docs",
-            "no_data",
-            "note",
-        )
-        .iterator(chunk_size=5000)
+    # The parent template's tables and columns as objects (they make the
+    # layout); the children's templates' columns as bare keys, in one query:
+    # a child's column maps to the parent's of the same (table, column) code.
+    tables = {table.pk: table for table in template.tables.all()}
+    by_table = {pk: [] for pk in tables}
+    parent_key = {}
+    for column in TableColumn.objects.filter(table__template=template).order_by(
+        "order"
     ):
-        column_id = key_to_column.get((table_code, column_code))
-        if column_id is not None:
-            cells[(version_id, column_id)] = (num, text, flag, docs, no_data, note)
+        by_table[column.table_id].append(column)
+        if column.col_type:
+            parent_key[(tables[column.table_id].code, column.code)] = column.id
+    table_codes = {template.pk: {table.code for table in tables.values()}}
+    column_map = {pk: pk for pk in parent_key.values()}
+    other_templates = set(child_template.values()) - {template.pk, None}
+    for column_id, template_id, table_code, column_code in TableColumn.objects.filter(
+        table__template__in=other_templates | {template.pk}
+    ).values_list("id", "table__template_id", "table__code", "code"):
+        table_codes.setdefault(template_id, set()).add(table_code)
+        target = parent_key.get((table_code, column_code))
+        if target is not None:
+            column_map[column_id] = target
 
-    for table in tables:
-        table_columns = by_table.get(table.pk, [])
-        layout = table_layout(table, table_columns, level_name=level_name)
-        table_rows = [
-            row
-            for row in rows
-            if table.code in table_codes.get(child_template[row.unit.pk], ())
-        ]
-        consolidated = ConsolidatedTable(
-            table=table, layout=layout, rows=[_row_view(row) for row in table_rows]
-        )
-        for view in consolidated.rows:
-            _fill_row(view, table, layout.leaves, cells)
+    types = {
+        column.pk: column.col_type
+        for columns in by_table.values()
+        for column in columns
+        if column.col_type
+    }
+    values, notes = _read_cells(
+        [row.version.pk for row in rows if row.version is not None], column_map, types
+    )
+    for table in tables.values():
+        layout = table_layout(table, by_table[table.pk], level_name=level_name)
+        consolidated = ConsolidatedTable(table=table, layout=layout, rows=[])
+        leaves = [c for c in layout.leaves if c.col_type != ColumnType.PERCENT]
+        percents = [c for c in layout.leaves if c.col_type == ColumnType.PERCENT]
+        for row in rows:
+            if table.code not in table_codes.get(child_template[row.unit.pk], ()):
+                continue
+            view = _row_view(row)
+            version = row.version
+            if version is None:
+                view.values = dict.fromkeys((c.pk for c in leaves), None)
+            elif table.source == TableSource.MODELS:
+                view.values = {
+                    c.pk: _count_models(version.models_data, c.source_key)
+                    for c in leaves
+                }
+            else:
+                found = values.get(version.pk, {})
+                view.values = {c.pk: found.get(c.pk) for c in leaves}
+                view.notes = {
+                    pk: note
+                    for pk, note in notes.get(version.pk, {}).items()
+                    if pk in view.values
+                }
+            for column in percents:
+                view.values[column.pk] = percent(
+                    view.values.get(column.numerator_id),
+                    view.values.get(column.denominator_id),
+                )
+            consolidated.rows.append(view)
         consolidated.total = _totals(consolidated.rows, layout.leaves)
         result.tables.append(consolidated)
     return result
+
+
+def _read_cells(version_ids, column_map, types):
+    """Each version's values and notes, keyed by the parent's column ids.
+
+    The one query that grows with the data is read straight from the cursor and
+    converted by column type here: the ORM's per-row conversion would cost many
+    times the database's work. Documents are JSON, decoded only when present.
+    """
+    values = {}
+    notes = {}
+    if not version_ids:
+        return values, notes
+    query = (
+        VersionCell.objects.filter(version_id__in=version_ids)
+        .annotate(docs_text=Cast("docs", TextField()))
+        .values_list(
+            "version_id",
+            "column_id",
+            "num",
+            "text",
+            "flag",
+            "docs_text",
+            "no_data",
+            "note",
+        )
+        .query
+    )
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    for version_id, column_id, num, text, flag, docs, no_data, note in fetched:
+        target = column_map.get(column_id)
+        if target is None:
+            continue
+        if note:
+            notes.setdefault(version_id, {})[target] = note
+        if no_data:
+            continue
+        col_type = types[target]
+        if col_type == ColumnType.YES_NO:
+            value = None if flag is None else bool(flag)
+        elif col_type == ColumnType.DOCUMENTS:
+            value = json.loads(docs) if docs and docs != "[]" else []
+        elif col_type == ColumnType.TEXT:
+            value = text or ""
+        else:
+            value = _decimal(num)
+        values.setdefault(version_id, {})[target] = value
+    return values, notes
+
+
+def _decimal(value):
+    if value is None or isinstance(value, Decimal):
+        return value
+    # SQLite hands back int or float; a float's shortest repr is the stored value.
+    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
 
 
 def _approved(reports):
@@ -262,51 +334,7 @@ def _row_view(row):
     )
 
 
-def _fill_row(row, table, leaves, cells):
-    version = row.version
-    for column in leaves:
-        if column.col_type == ColumnType.PERCENT:
-            continue
-        if version is None:
-            row.values[column.pk] = None
-            continue
-        if table.source == TableSource.MODELS:
-            row.values[column.pk] = _count_models(version.models_data, column)
-            continue
-        cell = cells.get((version.pk, column.pk))
-        if cell is None:
-            row.values[column.pk] = None
-            continue
-        num, text, flag, docs, no_data, note = cell
-        if no_data:
-            row.values[column.pk] = None
-            row.notes[column.pk] = note
-            continue
-        if note:
-            row.notes[column.pk] = note
-        row.values[column.pk] = _cell_value(column.col_type, num, text, flag, docs)
-    for column in leaves:
-        if column.col_type == ColumnType.PERCENT:
-            row.values[column.pk] = percent(
-                row.values.get(column.numerator_id),
-                row.values.get(column.denominator_id),
-            )
-
-
-def _cell_value(col_type, num, text, flag, docs):
-    match col_type:
-        case ColumnType.YES_NO:
-            return flag
-        case ColumnType.DOCUMENTS:
-            return list(docs or [])
-        case ColumnType.TEXT:
-            return text or ""
-        case _:
-            return Decimal(num) if num is not None else None
-
-
-def _count_models(models_data, column):
-    key = column.source_key
+def _count_models(models_data, key):
     if key == "*":
         return Decimal(len(models_data))
     return Decimal(sum(1 for model in models_data if model.get("content_area") == key))

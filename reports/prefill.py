@@ -29,6 +29,7 @@ from .models import (
     ReportStatus,
     ReportVersion,
     Section,
+    TableColumn,
     TableSource,
     Unit,
 )
@@ -365,3 +366,35 @@ def is_stale(report):
 def pending_fields(report):
     """Fields whose children's content changed after the unit edited them."""
     return list(report.prefill_fields.filter(pending__isnull=False).order_by("key"))
+
+
+def field_labels(report, fields):
+    """A readable name for each field key ("Mục I.1 – hạn chế", "Biểu 1.2, …")."""
+    sections = {s.code: s for s in report.template.sections.all()}
+    column_ids = [int(f.key.split(":")[1]) for f in fields if f.key.startswith("cell:")]
+    columns = {
+        c.pk: c
+        for c in TableColumn.objects.filter(pk__in=column_ids).select_related("table")
+    }
+    labels = {}
+    for field in fields:
+        kind, _sep, rest = field.key.partition(":")
+        if kind == "section":
+            code, _sep, part = rest.partition(":")
+            section = sections.get(code)
+            title = f"{code}. {section.title}" if section else code
+            if part == "shortcomings":
+                title = _("%(title)s – hạn chế, chưa được") % {"title": title}
+            labels[field.key] = _("Mục %(title)s") % {"title": title}
+        else:
+            column = columns.get(int(rest))
+            labels[field.key] = (
+                _("Biểu %(table)s, cột “%(column)s”")
+                % {
+                    "table": column.table.code,
+                    "column": column.label_for(report.unit.level.name),
+                }
+                if column
+                else field.key
+            )
+    return labels

@@ -293,3 +293,28 @@ def test_refresh_denied_to_other_units_and_status_404(client, setup, make_user):
     client.force_login(setup["province_staff"])
     other = setup["reports"]["705"]
     assert client.get(reverse("prefill_status", args=[other.pk])).status_code == 404
+
+
+def test_status_page_shows_new_children_text_beside_the_edited_one(client, setup):
+    province_staff = setup["province_staff"]
+    report = create_prefilled_report(
+        setup["province"], setup["round"], actor=province_staff
+    )
+    Answer.objects.filter(report=report, section__code="I.1").update(text="Tỉnh viết.")
+    Cell.objects.filter(report=report, column__code="ngay-cong").update(num=1)
+    resubmit(setup, "705", text="Nội dung mới.", cells={"ngay-cong": 1234567})
+    refresh_prefilled_report(report, actor=province_staff)
+    client.force_login(province_staff)
+    page = client.get(reverse("prefill_status", args=[report.pk])).content.decode()
+    assert "Có nội dung mới từ đơn vị cấp dưới" in page
+    assert "Tỉnh viết." in page and "Huyện Tân Biên: Nội dung mới." in page
+    assert "Mục I.1. Công tác tham mưu" in page
+    assert "Biểu 1.2, cột “Ngày công”" in page
+    assert "1.234.5" in page  # the new total, vi-VN grouping
+    response = client.post(
+        reverse("prefill_dismiss", args=[report.pk]), {"key": "section:I.1:text"}
+    )
+    assert response.status_code == 302
+    assert [f.key for f in pending_fields(report)] == [
+        f"cell:{Cell.objects.get(report=report, column__code='ngay-cong').column_id}"
+    ]

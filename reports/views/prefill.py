@@ -12,6 +12,7 @@ from ..prefill import (
     PrefillNotAllowed,
     create_prefilled_report,
     dismiss_pending,
+    field_labels,
     pending_fields,
     refresh_prefilled_report,
     source_states,
@@ -81,6 +82,7 @@ def prefill_status(request, pk):
     states = source_states(report)
     pending = pending_fields(report)
     current = _current_texts(report, pending)
+    labels = field_labels(report, pending)
     return render(
         request,
         "reports/prefill_status.html",
@@ -88,7 +90,9 @@ def prefill_status(request, pk):
             "report": report,
             "states": states,
             "stale": any(s.is_stale for s in states),
-            "pending": [(field, current.get(field.key)) for field in pending],
+            "pending": [
+                (field, labels[field.key], current.get(field.key)) for field in pending
+            ],
             "may_refresh": permissions.can_edit(request.user, report),
         },
     )

@@ -1,4 +1,12 @@
-"""The pre-filled report: create it, refresh it, see where it came from."""
+"""The pre-filled report: create it, refresh it, see where it came from.
+
+Creating and refreshing are for the unit's own staff (at the province, the Ban
+Phong trào - Tuyên giáo staff who draft the provincial report): the report is
+theirs to edit, and a refresh rewrites draft text. Reviewers of the unit read
+the consolidation but neither edit nor (through the gate) see the unit's own
+report, so they do not trigger it; anyone who may read the report sees its
+sources and whether they are stale.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

@@ -318,3 +318,16 @@ def test_status_page_shows_new_children_text_beside_the_edited_one(client, setup
     assert [f.key for f in pending_fields(report)] == [
         f"cell:{Cell.objects.get(report=report, column__code='ngay-cong').column_id}"
     ]
+
+
+def test_consolidation_page_flags_the_stale_prefilled_report(client, setup):
+    report = create_prefilled_report(
+        setup["province"], setup["round"], actor=setup["province_staff"]
+    )
+    client.force_login(setup["province_staff"])
+    url = reverse("consolidation", args=[setup["province"].pk])
+    page = client.get(url).content.decode()
+    assert reverse("prefill_status", args=[report.pk]) in page
+    assert "chưa cập nhật" not in page
+    resubmit(setup, "703", cells={"ngay-cong": 5})
+    assert "chưa cập nhật" in client.get(url).content.decode()

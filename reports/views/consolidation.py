@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from .. import permissions
 from ..consolidation import consolidate
 from ..models import Report
+from ..prefill import is_stale
 from ..rounds import current_round
 
 
@@ -33,9 +34,11 @@ def consolidation(request, unit_pk):
     include_submitted = request.GET.get("submitted") == "1"
     result = consolidate(unit, round_, include_submitted=include_submitted)
     own_report = None
+    own_stale = False
     may_prefill = permissions.is_staff_of(request.user, unit)
     if may_prefill:
         own_report = Report.objects.filter(unit=unit, round=round_).first()
+        own_stale = own_report is not None and is_stale(own_report)
     return render(
         request,
         "reports/consolidation.html",
@@ -46,5 +49,6 @@ def consolidation(request, unit_pk):
             "include_submitted": include_submitted,
             "may_prefill": may_prefill and result.template is not None,
             "own_report": own_report,
+            "own_stale": own_stale,
         },
     )

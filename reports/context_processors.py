@@ -12,6 +12,7 @@ NAV_ITEMS = [
     (_("Báo cáo của đơn vị"), "my_reports", "staff"),
     (_("Đơn vị"), "unit_list", "all"),
     (_("Thẩm định"), "review_list", "reviewer"),
+    (_("Tổng hợp"), "consolidation_index", "reviewer"),
     (_("Nhật ký thay đổi"), "audit_log", "admin"),
     (_("Quản trị"), "admin:index", "admin"),
 ]

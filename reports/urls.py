@@ -5,8 +5,10 @@ from .views import (
     audit,
     commendations,
     comments,
+    consolidation,
     exemplary,
     home,
+    prefill,
     reports,
     review,
     units,
@@ -73,4 +75,22 @@ urlpatterns = [
         name="reopen_request",
     ),
     path("bao-cao/<int:pk>/so-sanh/", comments.report_diff, name="report_diff"),
+    path("tong-hop/", consolidation.consolidation_index, name="consolidation_index"),
+    path("tong-hop/<int:unit_pk>/", consolidation.consolidation, name="consolidation"),
+    path(
+        "tong-hop/<int:unit_pk>/tao-bao-cao/",
+        prefill.prefill_create,
+        name="prefill_create",
+    ),
+    path("bao-cao/<int:pk>/nguon/", prefill.prefill_status, name="prefill_status"),
+    path(
+        "bao-cao/<int:pk>/nguon/cap-nhat/",
+        prefill.prefill_refresh,
+        name="prefill_refresh",
+    ),
+    path(
+        "bao-cao/<int:pk>/nguon/da-gop/",
+        prefill.prefill_dismiss,
+        name="prefill_dismiss",
+    ),
 ]

@@ -9,6 +9,7 @@ from .outline import (
     TableColumn,
     TableSource,
 )
+from .prefill import PrefillField, PrefillSource
 from .reports import (
     EDITABLE_STATUSES,
     Answer,
@@ -31,6 +32,8 @@ from .units import Level, Unit, UnitType
 
 __all__ = [
     "NUMERIC_TYPES",
+    "PrefillField",
+    "PrefillSource",
     "EDITABLE_STATUSES",
     "Answer",
     "AnswerShape",

@@ -9,6 +9,7 @@ recomputed from their parts.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -54,6 +55,12 @@ class DocHeader:
     number_line: str
     right_block: str
     place_date: str
+
+    @property
+    def parent_lines(self):
+        """The parent body broken as printed: "ỦY BAN MTTQ VIỆT NAM" / "TỈNH …"."""
+        head, sep, tail = self.parent_body.partition(" VIỆT NAM ")
+        return [head + sep.rstrip(), tail] if sep else [self.parent_body]
 
 
 @dataclass
@@ -443,7 +450,7 @@ def model_entries(models_data, reporting_unit=""):
 
 def _document(report, template, *, header, answers, cells, models_data, **extra):
     unit = report.unit
-    level_name = unit.level.name
+    level_name = unit.level.name if unit.level_id else BLANK
     tables = []
     for table, columns in template_tables(template):
         layout = table_layout(table, columns, level_name=level_name)
@@ -552,15 +559,20 @@ def build_draft_document(report):
     )
 
 
-def build_blank_document(template, unit):
-    """An empty printable form of ``template`` for ``unit`` to fill by hand."""
+def build_blank_document(template, unit=None):
+    """An empty printable form of ``template`` to fill by hand (blank lines for
+    answers, empty grid rows); headed for ``unit`` when given."""
+    from ..models import Unit
 
-    class _Blank:
-        pass
-
-    report = _Blank()
-    report.unit = unit
-    report.round = template.round
+    if unit is None:
+        sample = (
+            Unit.objects.filter(unit_type__in=template.unit_types)
+            .select_related("level")
+            .first()
+        )
+        level = sample.level if sample else None
+        unit = Unit(name=BLANK, unit_type="", level=level, code="")
+    report = SimpleNamespace(unit=unit, round=template.round)
     doc = _document(
         report,
         template,
@@ -569,12 +581,13 @@ def build_blank_document(template, unit):
         cells={},
         models_data=[],
         blank=True,
-        filename_stem=f"mau-trong-{template.code}-{template.round.code}",
+        filename_stem=f"mau-bao-cao-{template.code}-{template.round.code}",
     )
     for table in doc.tables:
+        table.unit_name = unit.name
         table.rows = [
             DataRow(label="", number="", values=[None] * len(table.leaves))
-            for _ in range(3)
+            for _ in range(4)
         ]
     return doc
 
@@ -650,8 +663,9 @@ def build_consolidated_document(consolidation, *, own_version=None):
         subject = own_version.template.subject
         sections = section_blocks(own_version.template, own_version.answers or {})
     else:
-        subject = _("Tổng hợp kết quả sơ kết %(round)s") % {
-            "round": consolidation.round.name
+        name = consolidation.round.name
+        subject = _("Tổng hợp kết quả %(round)s") % {
+            "round": name[:1].lower() + name[1:]
         }
         sections = []
     _parent, _issuing, lead = bodies(parent)
@@ -687,3 +701,33 @@ def consolidated_document(parent, round_, *, include_submitted=False):
     )
     own_version = latest_version(own) if own is not None else None
     return build_consolidated_document(consolidation, own_version=own_version)
+
+
+@dataclass
+class PrintedCell:
+    text: str
+    numeric: bool
+    note: str = ""
+
+
+def printed_rows(table):
+    """The table's rows as printed text (PDF and screen), with alignment hints."""
+    numeric_types = set(DECIMALS)
+    out = []
+    for row in table.rows:
+        cells = []
+        for index, (leaf, value) in enumerate(
+            zip(table.leaves, row.values, strict=True)
+        ):
+            numeric = leaf.col_type in numeric_types or (
+                row.is_total and leaf.col_type != ColumnType.TEXT
+            )
+            cells.append(
+                PrintedCell(
+                    text=format_value(value, leaf, total=row.is_total),
+                    numeric=numeric,
+                    note=row.notes.get(index, ""),
+                )
+            )
+        out.append((row, cells))
+    return out

@@ -118,7 +118,9 @@ def test_models_table_counts_models_by_content_area(district):
     _, version = district
     doc = data.build_version_document(version)
     table = next(t for t in doc.tables if t.code == "2")
-    values = dict(zip([leaf.code for leaf in table.leaves], table.rows[0].values))
+    values = dict(
+        zip([leaf.code for leaf in table.leaves], table.rows[0].values, strict=True)
+    )
     assert values["mh-1"] == 1 and values["mh-2"] == 0 and values["mh-tong"] == 1
 
 

@@ -9,8 +9,8 @@ recomputed from their parts.
 
 import datetime as dt
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.utils.translation import gettext as _

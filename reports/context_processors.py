@@ -10,6 +10,7 @@ from .models import Role
 NAV_ITEMS = [
     (_("Trang chủ"), "home", "all"),
     (_("Đơn vị"), "unit_list", "all"),
+    (_("Mẫu báo cáo để in"), "export_blank_form", "all"),
     (_("Quản trị"), "admin:index", "admin"),
 ]
 

@@ -115,3 +115,14 @@ def can_review(user, report):
         and reviews_unit(user, report.unit)
         and not is_staff_of(user, report.unit)
     )
+
+
+def reviews_subtree_of(user, unit):
+    """True for admins and reviewers of ``unit`` itself or of an ancestor: they
+    may export its consolidation."""
+    if is_admin(user):
+        return True
+    return user.is_active and any(
+        m.role == Role.REVIEWER and unit.path.startswith(m.unit.path)
+        for m in memberships_of(user)
+    )

@@ -1,9 +1,32 @@
 from django.urls import path
 
-from .views import home, units
+from .views import exports, home, units
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("don-vi/", units.unit_list, name="unit_list"),
     path("don-vi/<int:pk>/", units.unit_detail, name="unit_detail"),
+    path(
+        "don-vi/<int:pk>/tong-hop/excel/",
+        exports.export_consolidated_xlsx,
+        name="export_consolidated_xlsx",
+    ),
+    path(
+        "don-vi/<int:pk>/tong-hop/pdf/",
+        exports.export_consolidated_pdf,
+        name="export_consolidated_pdf",
+    ),
+    path("bao-cao/<int:pk>/xuat/excel/", exports.export_xlsx, name="export_xlsx"),
+    path("bao-cao/<int:pk>/xuat/pdf/", exports.export_pdf, name="export_pdf"),
+    path(
+        "bao-cao/<int:pk>/ban-in/",
+        exports.report_print_preview,
+        name="report_print_preview",
+    ),
+    path(
+        "bao-cao/<int:pk>/ban-luu/",
+        exports.sealed_copy_download,
+        name="sealed_copy_download",
+    ),
+    path("mau-bao-cao/", exports.export_blank_form, name="export_blank_form"),
 ]

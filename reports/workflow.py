@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from . import permissions
 from .completeness import missing_items
+from .exports import files as export_files
 from .models import (
     Report,
     ReportEvent,
@@ -244,6 +245,9 @@ def approve_report(report, *, actor, comment="", expected_status=None):
         locked.approved_at = now
         locked.approved_version = version
         locked.save()
+        if version is not None:
+            # The approved version's PDF is sealed once the approval is durable.
+            transaction.on_commit(lambda: export_files.seal_after_approval(version.pk))
     _refresh(report, locked)
     return locked
 

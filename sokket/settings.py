@@ -170,6 +170,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # The right header block of printed reports: the plan prints the Front's name;
 # the national motto is the alternative.
 PRINT_HEADER_RIGHT = env.str("PRINT_HEADER_RIGHT", default="MẶT TRẬN TỔ QUỐC VIỆT NAM")
+# A consolidated PDF with more unit rows than this is not built on a web request
+# (use the export_report command); Excel has no limit.
+EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=1500)
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

@@ -1,4 +1,5 @@
 from .accounts import Membership, Role
+from .exports import SealedCopy
 from .outline import (
     NUMERIC_TYPES,
     AnswerShape,
@@ -52,6 +53,7 @@ __all__ = [
     "ReportVersion",
     "Role",
     "Round",
+    "SealedCopy",
     "Section",
     "TableColumn",
     "TableSource",

@@ -28,5 +28,11 @@ urlpatterns = [
         exports.sealed_copy_download,
         name="sealed_copy_download",
     ),
+    path(
+        "bao-cao/<int:pk>/nhap-excel/mau/",
+        exports.xlsx_template,
+        name="xlsx_template",
+    ),
+    path("bao-cao/<int:pk>/nhap-excel/", exports.xlsx_import, name="xlsx_import"),
     path("mau-bao-cao/", exports.export_blank_form, name="export_blank_form"),
 ]

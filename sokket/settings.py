@@ -173,6 +173,8 @@ PRINT_HEADER_RIGHT = env.str("PRINT_HEADER_RIGHT", default="MẶT TRẬN TỔ QU
 # A consolidated PDF with more unit rows than this is not built on a web request
 # (use the export_report command); Excel has no limit.
 EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=1500)
+# Largest Excel file accepted by the round-trip upload.
+XLSX_IMPORT_MAX_BYTES = env.int("XLSX_IMPORT_MAX_KB", default=2048) * 1024
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

@@ -9,6 +9,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..models import ColumnType
 from .data import LEAD_COLUMNS, format_value
@@ -209,6 +211,15 @@ def write_table(wb, table, *, template_mode=False, password=None):
             )
         ws.append(cells)
     if template_mode:
+        yes_no = DataValidation(
+            type="list", formula1=f'"{_("Có")},{_("Không")}"', allow_blank=True
+        )
+        for index, leaf in enumerate(table.leaves, start=LEAD_COLUMNS + 1):
+            if leaf.col_type == ColumnType.YES_NO:
+                letter = get_column_letter(index)
+                yes_no.add(f"{letter}{first_data}:{letter}{first_data}")
+        if yes_no.sqref:
+            ws.data_validations.append(yes_no)
         ws.protection.sheet = True
         ws.protection.formatCells = False
         ws.protection.formatColumns = False
@@ -285,6 +296,7 @@ def render_xlsx(document, *, template_mode=False, meta=None, password=None):
     if not template_mode:
         write_models(wb, document)
     if template_mode:
+        wb.security = WorkbookProtection(lockStructure=True)
         ws = wb.create_sheet(META_SHEET)
         ws.sheet_state = "veryHidden"
         for key, value in (meta or {}).items():

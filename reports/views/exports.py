@@ -2,6 +2,7 @@
 form and the sealed copy of an approved version."""
 
 import io
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .. import permissions
-from ..exports import data, files
+from ..exports import data, files, roundtrip
+from ..forms import XlsxUploadForm
 from ..models import ReportTemplate, Round
 from ..outline import template_for_unit
 from ..rounds import current_round
@@ -161,3 +163,68 @@ def sealed_copy_download(request, pk):
     )
     response["X-Content-SHA256"] = copy.sha256
     return response
+
+
+# --- Excel round trip -----------------------------------------------------------
+
+PENDING_KEY = "xlsx_import:"
+
+
+def _editable_report(request, pk):
+    report = permissions.get_report_for_user_or_404(request.user, pk)
+    if not permissions.is_staff_of(request.user, report.unit):
+        raise Http404
+    return report
+
+
+@require_GET
+@login_required
+def xlsx_template(request, pk):
+    """The unit's tables as a pre-filled, protected Excel template."""
+    report = _editable_report(request, pk)
+    return _download(*roundtrip.build_template(report), "xlsx")
+
+
+@login_required
+def xlsx_import(request, pk):
+    """Upload a filled template, preview the changes, save only on confirm."""
+    report = _editable_report(request, pk)
+    context = {"report": report, "editable": permissions.can_edit(request.user, report)}
+    if request.method == "POST" and context["editable"]:
+        token = request.POST.get("token")
+        if token:
+            pending = request.session.pop(PENDING_KEY + token, None)
+            if pending is None or pending.get("report") != report.pk:
+                messages.error(
+                    request, _("Phiên xem trước đã hết hạn; hãy tải tệp lên lại.")
+                )
+                return redirect("xlsx_import", pk=report.pk)
+            try:
+                count = roundtrip.apply_pending(report, pending)
+            except roundtrip.ImportRejected as exc:
+                messages.error(request, exc.args[0])
+            else:
+                messages.success(
+                    request, _("Đã lưu %(n)s ô số liệu từ tệp Excel.") % {"n": count}
+                )
+            return redirect("xlsx_import", pk=report.pk)
+        form = XlsxUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                parsed = roundtrip.parse_upload(
+                    report, form.cleaned_data["file"].read()
+                )
+            except roundtrip.ImportRejected as exc:
+                form.add_error("file", exc.args[0])
+            else:
+                context["parsed"] = parsed
+                if parsed.changes and not parsed.errors:
+                    token = secrets.token_urlsafe(16)
+                    request.session[PENDING_KEY + token] = roundtrip.to_pending(
+                        parsed, report
+                    )
+                    context["token"] = token
+        context["form"] = form
+    else:
+        context["form"] = XlsxUploadForm()
+    return render(request, "reports/xlsx_import.html", context)

@@ -2,7 +2,21 @@
 
 from django.template.loader import render_to_string
 
+from ..models import ColumnType
 from .data import printed_rows
+
+# Relative widths of value columns. Tables use a fixed layout: WeasyPrint then
+# sizes columns once instead of measuring every cell again on every page.
+WEIGHTS = {ColumnType.DOCUMENTS: 2.2, ColumnType.TEXT: 1.8}
+LEAD_WIDTHS = (4.0, 15.0)  # STT, Đơn vị (percent of the table)
+
+
+def column_widths(table):
+    """Percent widths: STT, Đơn vị, then each value column by its weight."""
+    weights = [WEIGHTS.get(leaf.col_type, 1.0) for leaf in table.leaves]
+    rest = 100.0 - sum(LEAD_WIDTHS)
+    total = sum(weights) or 1.0
+    return [*LEAD_WIDTHS, *(round(rest * w / total, 2) for w in weights)]
 
 
 def render_html(document):
@@ -12,7 +26,11 @@ def render_html(document):
         {
             "doc": document,
             "tables": [
-                {"block": table, "rows": printed_rows(table)}
+                {
+                    "block": table,
+                    "rows": printed_rows(table),
+                    "widths": column_widths(table),
+                }
                 for table in document.tables
             ],
             "blank_lines": range(5),

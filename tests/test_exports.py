@@ -268,12 +268,16 @@ def test_consolidated_pdf_holds_unit_rows_and_totals(province_consolidation, tmp
     assert data.vn_number(total) in text
 
 
-def test_draft_pdf_is_marked_as_draft(demo, unit, make_user, tmp_path):
+def test_draft_pdf_and_excel_are_marked_as_draft(demo, unit, make_user, tmp_path):
     staff = make_user("705", "staff")
     report = create_report(demo, unit("705"))
     fill_report(report, staff)
-    text = pdf_text(pdf.render_pdf(data.build_draft_document(report)), tmp_path)
+    document = data.build_draft_document(report)
+    text = pdf_text(pdf.render_pdf(document), tmp_path)
     assert "BẢN NHÁP" in text and "HUYỆN TÂN BIÊN" in text
+    path = tmp_path / "nhap.xlsx"
+    path.write_bytes(xlsx.render_xlsx(document))
+    assert openpyxl.load_workbook(path)["Biểu 1.2"]["A1"].value.startswith("BẢN NHÁP")
 
 
 def test_blank_form_has_the_outline_and_empty_tables(demo, tmp_path):

@@ -1,5 +1,7 @@
 """PDF (WeasyPrint) of an ExportDocument in the Vietnamese administrative layout."""
 
+import threading
+
 from django.template.loader import render_to_string
 
 from ..models import ColumnType
@@ -19,12 +21,31 @@ def column_widths(table):
     return [*LEAD_WIDTHS, *(round(rest * w / total, 2) for w in weights)]
 
 
-def render_html(document):
+_local = threading.local()
+
+
+def _weasy():
+    """WeasyPrint's font setup and the parsed print stylesheet, made once per
+    thread: building them for every PDF costs a fifth of a report's time."""
+    if not hasattr(_local, "css"):
+        # WeasyPrint loads Pango and fonts: import it only when a PDF is made.
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        _local.fonts = FontConfiguration()
+        _local.css = CSS(
+            string=render_to_string("print/print.css"), font_config=_local.fonts
+        )
+    return _local.fonts, _local.css
+
+
+def render_html(document, *, inline_css=True):
     """The print HTML of ``document`` (its own small stylesheet, no Bootstrap)."""
     return render_to_string(
         "print/report.html",
         {
             "doc": document,
+            "inline_css": inline_css,
             "tables": [
                 {
                     "block": table,
@@ -41,8 +62,9 @@ def render_html(document):
 
 def render_pdf(document):
     """The PDF of ``document`` as bytes (A4 portrait body, landscape appendix)."""
-    # WeasyPrint loads Pango and fonts: import it only when a PDF is made.
     from weasyprint import HTML
 
-    # The HTML references no URL (styles are inline), so nothing is fetched.
-    return HTML(string=render_html(document)).write_pdf()
+    fonts, css = _weasy()
+    # The HTML references no URL, so nothing is fetched.
+    html = HTML(string=render_html(document, inline_css=False))
+    return html.write_pdf(stylesheets=[css], font_config=fonts)

@@ -185,7 +185,7 @@ def _column_width(leaf):
     return WIDTHS.get(leaf.col_type, 14)
 
 
-def write_table(wb, table, *, template_mode=False, password=None):
+def write_table(wb, table, *, template_mode=False, password=None, draft=False):
     ws = _create_sheet(wb, sheet_name(table))
     styles = _Styles(ws, editable=template_mode)
     width = table.width
@@ -213,7 +213,10 @@ def write_table(wb, table, *, template_mode=False, password=None):
     for row in (TITLE_ROW, ATTACHED_ROW, UNIT_ROW):
         ws.merged_cells.add(f"A{row}:{last_col}{row}")
 
-    ws.append([styles.title(table.heading, size=13)])
+    heading = table.heading
+    if draft:
+        heading = _("BẢN NHÁP – %(title)s") % {"title": heading}
+    ws.append([styles.title(heading, size=13)])
     ws.append([styles.title(table.attached_line, bold=False, italic=True, size=12)])
     ws.append([styles.title(_("Đơn vị: %(u)s") % {"u": table.unit_name}, size=12)])
     codes = ["stt", "don-vi"] + [leaf.code for leaf in table.leaves]
@@ -338,7 +341,13 @@ def render_xlsx(document, *, template_mode=False, meta=None, password=None):
     """
     wb = Workbook(write_only=True)
     for table in document.tables:
-        write_table(wb, table, template_mode=template_mode, password=password)
+        write_table(
+            wb,
+            table,
+            template_mode=template_mode,
+            password=password,
+            draft=document.draft and not template_mode,
+        )
     if not template_mode:
         write_models(wb, document)
     if template_mode:

@@ -1,6 +1,8 @@
 import datetime as dt
+import re
 import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -297,3 +299,51 @@ def test_layout_used_by_exports_matches_outline_layout(district):
     doc = data.build_version_document(version)
     block = doc.tables[0]
     assert [leaf.code for leaf in block.leaves] == [c.code for c in layout.leaves]
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def page_sizes(path):
+    out = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "999", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", out)
+    return ["portrait" if float(w) < float(h) else "landscape" for w, h in sizes]
+
+
+def page_text(path, number):
+    return subprocess.run(
+        ["pdftotext", "-f", str(number), "-l", str(number), str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def test_pdf_body_is_portrait_appendix_landscape_numbered_from_page_two(
+    province_consolidation, unit
+):
+    # Also leaves page images in test-artifacts/ for a person to look at.
+    ARTIFACTS.mkdir(exist_ok=True)
+    version = province_consolidation.tables[0].rows[1].version
+    documents = {
+        "export-district": data.build_version_document(version),
+        "export-consolidated": data.build_consolidated_document(province_consolidation),
+    }
+    for name, document in documents.items():
+        path = ARTIFACTS / f"{name}.pdf"
+        path.write_bytes(pdf.render_pdf(document))
+        sizes = page_sizes(path)
+        assert sizes[0] == "portrait", name
+        assert sizes[-1] == "landscape", name
+        assert sizes == sorted(sizes, key=lambda s: s == "landscape"), name
+        assert not page_text(path, 1).strip().startswith("1")
+        assert page_text(path, 2).strip().startswith("2")
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-png", str(path), str(ARTIFACTS / name)],
+            check=True,
+        )

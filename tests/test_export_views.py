@@ -192,3 +192,21 @@ def test_unit_page_shows_consolidated_buttons_to_reviewers_only(
     login(client, make_user("72", "staff"))
     page = client.get(reverse("unit_detail", args=[province.pk])).content.decode()
     assert reverse("export_consolidated_pdf", args=[province.pk]) not in page
+
+
+def test_report_page_includes_show_downloads_and_the_sealed_hash(district):
+    from django.template.loader import render_to_string
+
+    report, _, _ = district
+    html = render_to_string("includes/sealed_copy.html", {"report": report})
+    assert "Bản lưu được tạo khi tải lần đầu" in html
+    copy = files.seal_version(report.approved_version)
+    report.approved_version.refresh_from_db()
+    html = render_to_string("includes/sealed_copy.html", {"report": report})
+    assert copy.sha256 in html
+    assert reverse("sealed_copy_download", args=[report.pk]) in html
+    buttons = render_to_string(
+        "includes/export_buttons.html", {"report": report, "can_edit": False}
+    )
+    assert reverse("export_pdf", args=[report.pk]) in buttons
+    assert reverse("xlsx_import", args=[report.pk]) not in buttons

@@ -34,10 +34,10 @@ from .models import (
     VersionCell,
 )
 from .outline import TableLayout, table_layout
+from .values import percent
 
 # Version fields consolidation never reads: left out of the query (they can be big).
 _HEAVY_VERSION_FIELDS = ("answers", "commendations", "attachments", "header")
-PERCENT_PLACES = Decimal("0.01")
 SOURCE_APPROVED = "approved"
 SOURCE_SUBMITTED = "submitted"
 SOURCE_MISSING = "missing"
@@ -338,13 +338,6 @@ def _count_models(models_data, key):
     if key == "*":
         return Decimal(len(models_data))
     return Decimal(sum(1 for model in models_data if model.get("content_area") == key))
-
-
-def percent(numerator, denominator):
-    """``numerator / denominator`` in per cent (2 places), or None if undefined."""
-    if numerator is None or not denominator:
-        return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(PERCENT_PLACES)
 
 
 def _totals(rows, leaves):

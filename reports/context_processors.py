@@ -14,6 +14,7 @@ NAV_ITEMS = [
     (_("Thẩm định"), "review_list", "reviewer"),
     (_("Tổng hợp"), "consolidation_index", "reviewer"),
     (_("Nhật ký thay đổi"), "audit_log", "admin"),
+    (_("Mẫu báo cáo để in"), "export_blank_form", "all"),
     (_("Quản trị"), "admin:index", "admin"),
 ]
 

@@ -172,3 +172,14 @@ def get_consolidation_unit_or_404(user, pk):
         return consolidating_units(user).select_related("level").get(pk=pk)
     except (Unit.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def reviews_subtree_of(user, unit):
+    """True for admins and reviewers of ``unit`` itself or of an ancestor: they
+    may export its consolidation."""
+    if is_admin(user):
+        return True
+    return user.is_active and any(
+        m.role == Role.REVIEWER and unit.path.startswith(m.unit.path)
+        for m in memberships_of(user)
+    )

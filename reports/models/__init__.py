@@ -1,4 +1,5 @@
 from .accounts import Membership, Role
+from .exports import SealedCopy
 from .outline import (
     NUMERIC_TYPES,
     AnswerShape,
@@ -61,6 +62,7 @@ __all__ = [
     "ReviewComment",
     "Role",
     "Round",
+    "SealedCopy",
     "Section",
     "TableColumn",
     "TableSource",

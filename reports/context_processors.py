@@ -12,8 +12,10 @@ NAV_ITEMS = [
     (_("Báo cáo của đơn vị"), "my_reports", "staff"),
     (_("Đơn vị"), "unit_list", "all"),
     (_("Thẩm định"), "review_list", "reviewer"),
+    (_("Tổng hợp"), "consolidation_index", "reviewer"),
     (_("Tiến độ"), "cockpit", "reviewer"),
     (_("Nhật ký thay đổi"), "audit_log", "admin"),
+    (_("Mẫu báo cáo để in"), "export_blank_form", "all"),
     (_("Quản trị"), "admin:index", "admin"),
 ]
 

@@ -272,3 +272,21 @@ class ReminderForm(forms.Form):
                 _("Tên đăng nhập dài quá %(max)s ký tự."), params={"max": limit}
             )
         return username
+
+
+class XlsxUploadForm(forms.Form):
+    """A filled Excel template of the appendix tables (round trip)."""
+
+    file = forms.FileField(
+        label=_("Tệp Excel đã nhập số liệu (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.XLSX_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Tệp quá lớn (tối đa %(kb)s KB).")
+                % {"kb": settings.XLSX_IMPORT_MAX_BYTES // 1024}
+            )
+        return upload

@@ -166,3 +166,35 @@ def get_attachment_for_user_or_404(user, pk):
 def get_commendation_for_user_or_404(user, pk):
     """A commendation proposal of a report the user may read; 404 otherwise."""
     return _report_child_for_user_or_404(Commendation, user, pk)
+
+
+def consolidating_units(user):
+    """Units whose consolidation the user may read.
+
+    Reviewers: their unit and its subtree. Staff: their own unit only (they
+    write its report from the consolidation). Admins: every unit.
+    """
+    if is_admin(user):
+        return Unit.objects.all()
+    reviewer_units = units_with_role(user, Role.REVIEWER)
+    own = [m.unit.pk for m in memberships_of(user) if m.role == Role.STAFF]
+    return Unit.objects.filter(_subtree_q(reviewer_units) | Q(pk__in=own))
+
+
+def get_consolidation_unit_or_404(user, pk):
+    """A unit the user may consolidate; 404 for both missing and not theirs."""
+    try:
+        return consolidating_units(user).select_related("level").get(pk=pk)
+    except (Unit.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def reviews_subtree_of(user, unit):
+    """True for admins and reviewers of ``unit`` itself or of an ancestor: they
+    may export its consolidation."""
+    if is_admin(user):
+        return True
+    return user.is_active and any(
+        m.role == Role.REVIEWER and unit.path.startswith(m.unit.path)
+        for m in memberships_of(user)
+    )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from . import permissions
 from .completeness import missing_items
+from .exports import files as export_files
 from .models import (
     Membership,
     ReopenRequest,
@@ -416,6 +417,9 @@ def approve_report(
             },
             link=reverse("report_comments", args=[locked.pk]),
         )
+        if version is not None:
+            # The approved version's PDF is sealed once the approval is durable.
+            transaction.on_commit(lambda: export_files.seal_after_approval(version.pk))
     _refresh(report, locked)
     return locked
 

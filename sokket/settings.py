@@ -183,6 +183,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # The right header block of printed reports: the plan prints the Front's name;
 # the national motto is the alternative.
 PRINT_HEADER_RIGHT = env.str("PRINT_HEADER_RIGHT", default="MẶT TRẬN TỔ QUỐC VIỆT NAM")
+# A consolidated PDF with more unit rows than this is not built on a web request
+# (use the export_report command); Excel has no limit.
+EXPORT_PDF_MAX_ROWS = env.int("EXPORT_PDF_MAX_ROWS", default=1500)
+# Largest Excel file accepted by the round-trip upload.
+XLSX_IMPORT_MAX_BYTES = env.int("XLSX_IMPORT_MAX_KB", default=2048) * 1024
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

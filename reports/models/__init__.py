@@ -1,4 +1,5 @@
 from .accounts import Membership, Role
+from .exports import SealedCopy
 from .outline import (
     NUMERIC_TYPES,
     AnswerShape,
@@ -9,6 +10,7 @@ from .outline import (
     TableColumn,
     TableSource,
 )
+from .prefill import PrefillField, PrefillSource
 from .reminders import ReminderLog
 from .reports import (
     EDITABLE_STATUSES,
@@ -32,6 +34,8 @@ from .units import Level, Unit, UnitType
 
 __all__ = [
     "NUMERIC_TYPES",
+    "PrefillField",
+    "PrefillSource",
     "EDITABLE_STATUSES",
     "Answer",
     "AnswerShape",
@@ -60,6 +64,7 @@ __all__ = [
     "ReviewComment",
     "Role",
     "Round",
+    "SealedCopy",
     "Section",
     "TableColumn",
     "TableSource",

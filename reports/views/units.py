@@ -37,5 +37,12 @@ def unit_detail(request, pk):
     return render(
         request,
         "reports/unit_detail.html",
-        {"unit": unit, "round": round_, "deadline": deadline, "children": children},
+        {
+            "unit": unit,
+            "round": round_,
+            "deadline": deadline,
+            "children": children,
+            "can_export_consolidated": round_ is not None
+            and permissions.reviews_subtree_of(request.user, unit),
+        },
     )

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0004_review_comments_reopen'),
+        ('reports', '0006_merge_exports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,1 @@
+"""Official exports: one format-free builder (data) and one module per format."""

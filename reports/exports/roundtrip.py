@@ -1,0 +1,407 @@
+"""The Excel round trip: a pre-filled, protected template of a unit's tables, and
+reading it back (every cell checked, a preview of changes, saved on confirm)."""
+
+import datetime as dt
+import hashlib
+import hmac
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
+
+from ..models import Cell, ColumnType, Report, TableColumn, TableSource
+from . import data, xlsx
+
+MAX_ENTRIES = 100
+MAX_UNCOMPRESSED = 30 * 1024 * 1024
+MAX_RATIO = 100
+TEMPLATE_KIND = "sokket-bieu-v1"
+DOC_LINE = re.compile(
+    r"^(?P<kind>.+?)(?:\s+số\s+(?P<number>\S+))?"
+    r"(?:\s+ngày\s+(?P<date>\d{1,2}/\d{1,2}/\d{4}))?(?::\s*(?P<summary>.*))?$"
+)
+YES = {"có", "co", "x", "1", "yes"}
+NO = {"không", "khong", "0", "no"}
+
+
+class ImportRejected(Exception):
+    """The whole file is refused; ``args[0]`` says why, in Vietnamese."""
+
+
+@dataclass
+class Change:
+    sheet: str
+    cell: str
+    column: str
+    old: str
+    new: str
+
+
+@dataclass
+class ParsedUpload:
+    values: dict = field(default_factory=dict)  # column id -> Cell field values
+    changes: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+
+def _entered_document(report):
+    document = data.build_draft_document(report)
+    document.tables = [t for t in document.tables if t.code in _entered_codes(report)]
+    return document
+
+
+def _entered_codes(report):
+    return set(
+        report.template.tables.filter(source=TableSource.ENTERED).values_list(
+            "code", flat=True
+        )
+    )
+
+
+def header_signature(document):
+    """Every table's codes and header labels: a changed header changes it."""
+    parts = []
+    for table in document.tables:
+        parts.append(table.code)
+        parts += [leaf.code for leaf in table.leaves]
+        parts += [box.label for row in table.header_rows for box in row]
+    return "\x1f".join(parts)
+
+
+def _checksum(meta, signature):
+    message = "|".join(
+        [meta["kind"], meta["round"], meta["unit"], meta["template"], signature]
+    )
+    return hmac.new(
+        settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def template_meta(report, document):
+    meta = {
+        "kind": TEMPLATE_KIND,
+        "round": report.round.code,
+        "unit": report.unit.code,
+        "template": f"{report.template.pk}:{report.template.version}",
+    }
+    meta["checksum"] = _checksum(meta, header_signature(document))
+    return meta
+
+
+def build_template(report):
+    """(content, filename) of the pre-filled template of ``report``'s tables."""
+    document = _entered_document(report)
+    for table in document.tables:
+        table.attached_line = _(
+            "Nhập số liệu vào các ô trống; không sửa tiêu đề, không chèn dòng, cột."
+        )
+    content = xlsx.render_xlsx(
+        document, template_mode=True, meta=template_meta(report, document)
+    )
+    return content, f"mau-nhap-{report.unit.code}-{report.round.code}.xlsx"
+
+
+# --- Reading an upload ----------------------------------------------------------
+
+
+def _check_zip(content):
+    if len(content) > settings.XLSX_IMPORT_MAX_BYTES:
+        raise ImportRejected(
+            _("Tệp quá lớn (tối đa %(mb)s MB).")
+            % {"mb": settings.XLSX_IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        raise ImportRejected(_("Tệp không phải tệp Excel (.xlsx)."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportRejected(_("Tệp Excel bị hỏng, không đọc được.")) from exc
+    total = sum(e.file_size for e in entries)
+    too_packed = any(
+        e.compress_size and e.file_size / e.compress_size > MAX_RATIO for e in entries
+    )
+    if len(entries) > MAX_ENTRIES or total > MAX_UNCOMPRESSED or too_packed:
+        raise ImportRejected(
+            _("Tệp có cấu trúc bất thường (dung lượng giải nén quá lớn); không đọc.")
+        )
+
+
+def _load(content):
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(io.BytesIO(content), data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds on a malformed file
+        raise ImportRejected(_("Tệp Excel bị hỏng, không đọc được.")) from exc
+
+
+def _read_meta(wb):
+    if xlsx.META_SHEET not in wb.sheetnames:
+        raise ImportRejected(
+            _("Tệp không phải mẫu biểu tải từ hệ thống (thiếu thông tin nhận dạng).")
+        )
+    ws = wb[xlsx.META_SHEET]
+    return {
+        str(row[0]): str(row[1])
+        for row in ws.iter_rows(max_col=2, values_only=True)
+        if row[0] is not None and row[1] is not None
+    }
+
+
+def _check_meta(meta, report, document):
+    if meta.get("kind") != TEMPLATE_KIND:
+        raise ImportRejected(_("Tệp không phải mẫu biểu tải từ hệ thống."))
+    if meta.get("round") != report.round.code:
+        raise ImportRejected(
+            _("Tệp là mẫu của đợt báo cáo khác (“%(r)s”), không phải đợt này.")
+            % {"r": meta.get("round")}
+        )
+    if meta.get("unit") != report.unit.code:
+        raise ImportRejected(
+            _("Tệp là mẫu của đơn vị khác (mã %(u)s), không phải của %(name)s.")
+            % {"u": meta.get("unit"), "name": report.unit.name}
+        )
+    if meta.get("template") != f"{report.template.pk}:{report.template.version}":
+        raise ImportRejected(
+            _("Mẫu biểu đã thay đổi từ khi tải tệp; hãy tải mẫu mới và nhập lại.")
+        )
+    expected = _checksum(meta, header_signature(document))
+    if not hmac.compare_digest(meta.get("checksum", ""), expected):
+        raise ImportRejected(_("Thông tin nhận dạng của tệp đã bị sửa; không nhận."))
+
+
+def _check_structure(wb, table):
+    name = xlsx.sheet_name(table)
+    if name not in wb.sheetnames:
+        raise ImportRejected(_("Thiếu trang “%(s)s” trong tệp.") % {"s": name})
+    ws = wb[name]
+    codes = ["stt", "don-vi"] + [leaf.code for leaf in table.leaves]
+    found = [ws.cell(row=xlsx.CODES_ROW, column=i + 1).value for i in range(len(codes))]
+    extra = ws.cell(row=xlsx.CODES_ROW, column=len(codes) + 1).value
+    if found != codes or extra is not None:
+        raise ImportRejected(
+            _("%(s)s: các cột đã bị thay đổi (thêm, bớt hoặc đổi chỗ).") % {"s": name}
+        )
+    for r, c, box in xlsx.header_grid(table):
+        label = box.label if not box.note else f"{box.label}\n{box.note}"
+        cell = ws.cell(row=xlsx.HEADER_TOP + r, column=c + 1)
+        if (cell.value or "") != label:
+            raise ImportRejected(
+                _("%(s)s!%(c)s: tiêu đề cột đã bị sửa.")
+                % {"s": name, "c": cell.coordinate}
+            )
+    return ws
+
+
+def parse_number(raw):
+    """A number typed either way: "8,5", "8.5", "1.234,5", "1,234.5" -> Decimal."""
+    if isinstance(raw, bool):
+        raise ValueError
+    if isinstance(raw, (int, float, Decimal)):
+        return Decimal(str(raw))
+    text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
+    if not re.fullmatch(r"-?[\d.,]+", text) or not re.search(r"\d", text):
+        raise ValueError
+    if "," in text and "." in text:
+        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        text = text.replace(thousands, "").replace(decimal_mark, ".")
+    elif text.count(",") == 1:
+        text = text.replace(",", ".")
+    elif text.count(",") > 1:
+        text = text.replace(",", "")
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError from exc
+
+
+def _parse_docs(raw):
+    docs = []
+    for line in str(raw).splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        match = DOC_LINE.match(line)
+        date = ""
+        if match.group("date"):
+            try:
+                date = dt.datetime.strptime(match.group("date"), "%d/%m/%Y").date()
+            except ValueError as exc:
+                raise ValueError(match.group("date")) from exc
+            date = date.isoformat()
+        docs.append(
+            {
+                "kind": match.group("kind").strip(),
+                "number": match.group("number") or "",
+                "date": date,
+                "summary": (match.group("summary") or "").strip(),
+            }
+        )
+    return docs
+
+
+def _parse_cell(cell, leaf):
+    """Cell field values for ``leaf`` from an Excel cell; ValueError(message)."""
+    raw = cell.value
+    if cell.data_type == "f" or (isinstance(raw, str) and raw.startswith("=")):
+        raise ValueError(_("không được dùng công thức, hãy nhập giá trị."))
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    match leaf.col_type:
+        case ColumnType.YES_NO:
+            word = str(raw).strip().lower()
+            if word in YES:
+                return {"flag": True}
+            if word in NO:
+                return {"flag": False}
+            raise ValueError(_("chỉ nhập “Có” hoặc “Không”."))
+        case ColumnType.TEXT:
+            return {"text": str(raw).strip()}
+        case ColumnType.DOCUMENTS:
+            try:
+                return {"docs": _parse_docs(raw)}
+            except ValueError as exc:
+                raise ValueError(
+                    _("ngày ban hành “%(d)s” không hợp lệ (dd/mm/yyyy).")
+                    % {"d": exc.args[0]}
+                ) from exc
+    try:
+        number = parse_number(raw)
+    except ValueError as exc:
+        raise ValueError(_("“%(v)s” không phải là số.") % {"v": str(raw)[:40]}) from exc
+    if number < 0:
+        raise ValueError(_("không được là số âm."))
+    if leaf.col_type == ColumnType.INTEGER and number != number.to_integral_value():
+        raise ValueError(_("phải là số nguyên."))
+    if abs(number) >= Decimal("1e15"):
+        raise ValueError(_("số quá lớn."))
+    return {"num": number}
+
+
+def _old_display(cell, leaf):
+    if cell is None:
+        return ""
+    if cell.no_data:
+        return _("Không có số liệu")
+    return data.format_value(data.cell_value(cell, _column_stub(leaf)), leaf)
+
+
+def _column_stub(leaf):
+    return type("C", (), {"col_type": leaf.col_type})()
+
+
+def _new_display(fields, leaf):
+    if fields is None:
+        return ""
+    value = next(iter(fields.values()))
+    return data.format_value(value, leaf)
+
+
+def parse_upload(report, content):
+    """Check an uploaded template against ``report``; nothing is saved here.
+
+    Raises ``ImportRejected`` for a file that is not this report's template;
+    cell problems are collected in ``errors`` as "Biểu 1.2!D7: …".
+    """
+    _check_zip(content)
+    wb = _load(content)
+    document = _entered_document(report)
+    _check_meta(_read_meta(wb), report, document)
+    columns = {}
+    for table in report.template.tables.filter(source=TableSource.ENTERED):
+        for column in table.columns.all():
+            columns[(table.code, column.code)] = column
+    cells = {c.column_id: c for c in report.cells.all()}
+    parsed = ParsedUpload()
+    for table in document.tables:
+        ws = _check_structure(wb, table)
+        row = xlsx.HEADER_TOP + len(table.header_rows)
+        for index, leaf in enumerate(table.leaves):
+            if leaf.col_type == ColumnType.PERCENT:
+                continue
+            column = columns[(table.code, leaf.code)]
+            cell = ws.cell(row=row, column=data.LEAD_COLUMNS + 1 + index)
+            where = f"{ws.title}!{get_column_letter(cell.column)}{cell.row}"
+            try:
+                fields = _parse_cell(cell, leaf)
+            except ValueError as exc:
+                parsed.errors.append(f"{where}: {exc.args[0]}")
+                continue
+            old = _old_display(cells.get(column.pk), leaf)
+            new = _new_display(fields, leaf)
+            if fields is None or old == new:
+                continue
+            parsed.values[column.pk] = fields
+            parsed.changes.append(
+                Change(
+                    ws.title, where, column.label_for(report.unit.level.name), old, new
+                )
+            )
+        if ws.cell(row=row + 1, column=data.LEAD_COLUMNS + 1).value is not None:
+            parsed.errors.append(
+                _("%(s)s: chỉ nhập một dòng số liệu của đơn vị.") % {"s": ws.title}
+            )
+    return parsed
+
+
+# --- Pending changes and saving -------------------------------------------------
+
+
+def to_pending(parsed, report):
+    """A JSON-safe form of the parsed values to keep until the person confirms."""
+    values = {}
+    for column_id, fields in parsed.values.items():
+        entry = dict(fields)
+        if "num" in entry:
+            entry["num"] = str(entry["num"])
+        values[str(column_id)] = entry
+    return {"report": report.pk, "revision": report.revision, "values": values}
+
+
+@transaction.atomic
+def apply_pending(report, pending):
+    """Save confirmed values into the draft cells; refuses a stale preview."""
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if pending["report"] != locked.pk or pending["revision"] != locked.revision:
+        raise ImportRejected(
+            _("Báo cáo đã được sửa từ khi xem trước; hãy tải tệp lên lại.")
+        )
+    if not locked.is_editable:
+        raise ImportRejected(_("Báo cáo không còn ở trạng thái được sửa."))
+    allowed = set(
+        TableColumn.objects.filter(
+            table__template=locked.template, table__source=TableSource.ENTERED
+        ).values_list("pk", flat=True)
+    )
+    for column_id, fields in pending["values"].items():
+        column_id = int(column_id)
+        if column_id not in allowed:
+            continue
+        defaults = {
+            "num": None,
+            "text": "",
+            "flag": None,
+            "docs": [],
+            "no_data": False,
+            "note": "",
+        }
+        defaults.update(fields)
+        if defaults["num"] is not None:
+            defaults["num"] = Decimal(defaults["num"])
+        Cell.objects.update_or_create(
+            report=locked, column_id=column_id, defaults=defaults
+        )
+    Report.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
+    report.refresh_from_db(fields=["revision"])
+    return len(pending["values"])

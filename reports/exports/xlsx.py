@@ -1,0 +1,364 @@
+"""Excel (openpyxl, write-only) of an ExportDocument: one sheet per Biểu as printed."""
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..models import ColumnType
+from .data import LEAD_COLUMNS, format_value
+
+TITLE_ROW = 1
+ATTACHED_ROW = 2
+UNIT_ROW = 3
+CODES_ROW = 4  # hidden: the column codes that tie each cell to its column
+HEADER_TOP = 5
+NUMBER_FORMATS = {
+    ColumnType.INTEGER: "#,##0",
+    ColumnType.MONEY: "#,##0.0",
+    ColumnType.AREA: "#,##0.0",
+    ColumnType.PERCENT: "#,##0.0",
+}
+WIDTHS = {
+    ColumnType.DOCUMENTS: 42,
+    ColumnType.TEXT: 32,
+    ColumnType.YES_NO: 13,
+}
+FONT = "Times New Roman"
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+META_SHEET = "_meta"
+PAPER_A4 = "9"
+
+
+def sheet_name(table):
+    name = _("Biểu %(code)s") % {"code": table.code}
+    return "".join(ch for ch in name if ch not in "[]:*?/\\")[:31]
+
+
+def header_grid(table):
+    """(row, column, box) for every header box, 0-based, as an HTML table lays
+    out row/column spans; the leading STT and Đơn vị boxes are included."""
+    taken = set()
+    placed = []
+    for r, boxes in enumerate(table.header_rows):
+        c = 0
+        for box in boxes:
+            while (r, c) in taken:
+                c += 1
+            placed.append((r, c, box))
+            for dr in range(box.rowspan):
+                for dc in range(box.colspan):
+                    taken.add((r + dr, c + dc))
+            c += box.colspan
+    return placed
+
+
+class _StyledCell(Cell):
+    """A cell whose style was registered once: looking the style up again for
+    every one of 100,000 cells is most of the cost of a large sheet."""
+
+    __slots__ = ("_style_id",)
+
+    @property
+    def style_id(self):
+        return self._style_id
+
+
+def _place_cells(cells, row_idx):
+    # Every value we append is already a styled cell. openpyxl's own
+    # ``_values_to_row`` first tries each as a plain value and formats an error
+    # message (the cell's repr) before accepting it: half the time of a large
+    # sheet. This does the same placing without the detour.
+    for col_idx, cell in enumerate(cells, 1):
+        cell.row = row_idx
+        cell.column = col_idx
+        yield cell
+
+
+def _create_sheet(wb, title):
+    ws = wb.create_sheet(title)
+    ws._values_to_row = _place_cells
+    return ws
+
+
+class _Styles:
+    """One registered style per kind of cell; cells share it."""
+
+    def __init__(self, ws, *, editable):
+        self.ws = ws
+        self.cache = {}
+        self.editable = editable
+
+    def cell(self, key, value, build):
+        entry = self.cache.get(key)
+        if entry is None:
+            template = WriteOnlyCell(self.ws)
+            for name, attr in build().items():
+                setattr(template, name, attr)
+            entry = (template._style, self.ws.parent._cell_styles.add(template._style))
+            self.cache[key] = entry
+        cell = _StyledCell(self.ws, row=1, column=1, value=value)
+        cell._style, cell._style_id = entry
+        return cell
+
+    def title(self, value, *, bold=True, italic=False, size=13):
+        return self.cell(
+            ("title", bold, italic, size),
+            value,
+            lambda: {
+                "font": Font(name=FONT, bold=bold, italic=italic, size=size),
+                "alignment": Alignment(
+                    horizontal="center", vertical="center", wrap_text=True
+                ),
+            },
+        )
+
+    def header(self, value):
+        return self.cell(
+            "header",
+            value,
+            lambda: {
+                "font": Font(name=FONT, bold=True, size=11),
+                "alignment": Alignment(
+                    horizontal="center", vertical="center", wrap_text=True
+                ),
+                "border": BOX,
+            },
+        )
+
+    def value(self, value, col_type, *, total=False, lead=False):
+        key = ("value", col_type, total, lead)
+        entry = self.cache.get(key)
+        if entry is not None:
+            cell = _StyledCell(self.ws, row=1, column=1, value=value)
+            cell._style, cell._style_id = entry
+            return cell
+        return self.cell(key, value, lambda: self._value_style(col_type, total, lead))
+
+    def _value_style(self, col_type, total, lead):
+        number_format = NUMBER_FORMATS.get(col_type, "General")
+        if total and col_type in (ColumnType.YES_NO, ColumnType.DOCUMENTS):
+            number_format = "#,##0"
+        numeric = number_format != "General"
+        unlocked = self.editable and not total and not lead
+        if col_type == ColumnType.PERCENT:
+            unlocked = False
+        return {
+            "font": Font(name=FONT, size=11, bold=total),
+            "alignment": Alignment(
+                horizontal="right" if numeric else ("center" if lead else "left"),
+                vertical="top",
+                wrap_text=not numeric,
+            ),
+            "border": BOX,
+            "number_format": number_format,
+            "protection": Protection(locked=not unlocked),
+        }
+
+
+def excel_value(value, leaf, *, total=False, words=None):
+    """A typed cell value: numbers stay numbers; yes/no and documents as text."""
+    if value is None:
+        return None
+    col_type = leaf.col_type
+    if col_type == ColumnType.YES_NO and not total:
+        yes, no = words or (_("Có"), _("Không"))
+        return yes if value else no
+    if col_type == ColumnType.DOCUMENTS and not total:
+        return format_value(value, leaf)
+    if col_type == ColumnType.TEXT:
+        return str(value)
+    if isinstance(value, bool):
+        return int(value)
+    # int, float and Decimal are written as numbers.
+    return value
+
+
+def _column_width(leaf):
+    return WIDTHS.get(leaf.col_type, 14)
+
+
+def write_table(wb, table, *, template_mode=False, password=None, draft=False):
+    ws = _create_sheet(wb, sheet_name(table))
+    styles = _Styles(ws, editable=template_mode)
+    width = table.width
+    depth = len(table.header_rows)
+    first_data = HEADER_TOP + depth
+    last_col = get_column_letter(width)
+    # Widths, panes, row heights and print setup go before the first row.
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 30
+    for index, leaf in enumerate(table.leaves, start=LEAD_COLUMNS + 1):
+        ws.column_dimensions[get_column_letter(index)].width = _column_width(leaf)
+    ws.freeze_panes = f"{get_column_letter(LEAD_COLUMNS + 1)}{first_data}"
+    ws.row_dimensions[TITLE_ROW].height = 36
+    ws.row_dimensions[CODES_ROW].hidden = True
+    for r in range(depth):
+        ws.row_dimensions[HEADER_TOP + r].height = 48 if r < depth - 1 else 80
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.print_title_rows = f"{HEADER_TOP}:{first_data - 1}"
+    for row in (TITLE_ROW, ATTACHED_ROW, UNIT_ROW):
+        ws.merged_cells.add(f"A{row}:{last_col}{row}")
+
+    heading = table.heading
+    if draft:
+        heading = _("BẢN NHÁP – %(title)s") % {"title": heading}
+    ws.append([styles.title(heading, size=13)])
+    ws.append([styles.title(table.attached_line, bold=False, italic=True, size=12)])
+    ws.append([styles.title(_("Đơn vị: %(u)s") % {"u": table.unit_name}, size=12)])
+    codes = ["stt", "don-vi"] + [leaf.code for leaf in table.leaves]
+    ws.append([WriteOnlyCell(ws, code) for code in codes] if template_mode else [])
+
+    grid = [[None] * width for _ in range(depth)]
+    for r, c, box in header_grid(table):
+        label = box.label if not box.note else f"{box.label}\n{box.note}"
+        grid[r][c] = label
+        if box.rowspan > 1 or box.colspan > 1:
+            top = HEADER_TOP + r
+            ws.merged_cells.add(
+                f"{get_column_letter(c + 1)}{top}:"
+                f"{get_column_letter(c + box.colspan)}{top + box.rowspan - 1}"
+            )
+    for r in range(depth):
+        ws.append([styles.header(value) for value in grid[r]])
+
+    leaf_types = [leaf.col_type for leaf in table.leaves]
+    words = (_("Có"), _("Không"))
+    for row in table.rows:
+        total = row.is_total
+        cells = [
+            styles.value(
+                int(row.number) if row.number.isdigit() else None,
+                "",
+                total=total,
+                lead=True,
+            ),
+            styles.value(row.label, "", total=total, lead=True),
+        ]
+        for leaf, col_type, value in zip(
+            table.leaves, leaf_types, row.values, strict=True
+        ):
+            cells.append(
+                styles.value(
+                    excel_value(value, leaf, total=total, words=words),
+                    col_type,
+                    total=total,
+                )
+            )
+        ws.append(cells)
+    if template_mode:
+        yes_no = DataValidation(
+            type="list", formula1=f'"{_("Có")},{_("Không")}"', allow_blank=True
+        )
+        for index, leaf in enumerate(table.leaves, start=LEAD_COLUMNS + 1):
+            if leaf.col_type == ColumnType.YES_NO:
+                letter = get_column_letter(index)
+                yes_no.add(f"{letter}{first_data}:{letter}{first_data}")
+        if yes_no.sqref:
+            ws.data_validations.append(yes_no)
+        ws.protection.sheet = True
+        ws.protection.formatCells = False
+        ws.protection.formatColumns = False
+        ws.protection.formatRows = False
+        if password:
+            ws.protection.password = password
+    return ws
+
+
+def write_models(wb, document):
+    ws = _create_sheet(wb, _("Mô hình điển hình"))
+    styles = _Styles(ws, editable=False)
+    labels = [_("STT")]
+    if document.consolidated:
+        labels.append(_("Đơn vị báo cáo"))
+    labels += [
+        _("Tên mô hình"),
+        _("Nội dung Cuộc vận động"),
+        _("Đơn vị chủ trì"),
+        _("Năm bắt đầu"),
+        _("Kết quả"),
+    ]
+    widths = [6] + ([28] if document.consolidated else []) + [40, 14, 28, 12, 50]
+    for index, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = w
+    ws.freeze_panes = "A3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "2:2"
+    ws.merged_cells.add(f"A1:{get_column_letter(len(labels))}1")
+    ws.append(
+        [
+            styles.title(
+                _("Danh sách mô hình điển hình tiên tiến – %(u)s")
+                % {"u": document.unit_name}
+            )
+        ]
+    )
+    ws.append([styles.header(label) for label in labels])
+    for number, model in enumerate(document.models, start=1):
+        values = [number]
+        if document.consolidated:
+            values.append(model.reporting_unit)
+        values += [
+            model.name,
+            model.content_area,
+            model.unit_in_charge,
+            model.year_started or None,
+            model.results,
+        ]
+        ws.append(
+            [
+                styles.value(
+                    v, ColumnType.INTEGER if i in (0, len(values) - 2) else "text"
+                )
+                for i, v in enumerate(values)
+            ]
+        )
+    return ws
+
+
+def render_xlsx(document, *, template_mode=False, meta=None, password=None):
+    """The workbook of ``document`` as bytes.
+
+    ``template_mode`` makes the round-trip template: sheets protected except the
+    value cells, a hidden row of column codes and a hidden metadata sheet.
+    """
+    wb = Workbook(write_only=True)
+    for table in document.tables:
+        write_table(
+            wb,
+            table,
+            template_mode=template_mode,
+            password=password,
+            draft=document.draft and not template_mode,
+        )
+    if not template_mode:
+        write_models(wb, document)
+    if template_mode:
+        wb.security = WorkbookProtection(lockStructure=True)
+        ws = wb.create_sheet(META_SHEET)
+        ws.sheet_state = "veryHidden"
+        for key, value in (meta or {}).items():
+            ws.append([key, str(value)])
+        wb.defined_names["sokket_meta"] = DefinedName(
+            "sokket_meta", attr_text=f"'{META_SHEET}'!$A$1:$B${len(meta or {})}"
+        )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,279 @@
+"""A bounded load run: the main pages under gunicorn on 127.0.0.1, logged in as
+demo users, driven by a small thread-pool client; figures go to
+bench/results/load.txt.
+
+Bounded three ways: a fixed number of requests, a time limit, and loopback only.
+The server is stopped (and the report made for it deleted) whatever happens.
+"""
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.client import HTTPConnection
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.urls import reverse
+
+from reports.drafts import start_report
+from reports.management.commands.seed_demo import DEMO_PASSWORD
+from reports.models import Report, Round, Unit
+from tests.factories import fill_report
+
+from .harness import Result
+
+HOST = "127.0.0.1"
+WORKERS = 2
+CONCURRENCY = 4
+REQUESTS_PER_PAGE = 100
+SMALL_REQUESTS_PER_PAGE = 15
+TIME_LIMIT = 120.0
+REQUEST_TIMEOUT = 30.0
+# Two shared cores: a page that takes more than this at the 95th percentile
+# under four parallel clients is too slow for a district office.
+P95_BOUND_MS = 1000.0
+STAFF, REVIEWER = "tanbien", "tinh.pttg"
+RESULTS = Path(__file__).resolve().parent / "results" / "load.txt"
+
+
+def run(ctx):
+    round_ = Round.objects.get(code="so-ket-2016-2020")
+    district = Unit.objects.get(code="705")
+    made = not Report.objects.filter(unit=district, round=round_).exists()
+    report = start_report(district, round_)
+    if made:
+        fill_report(report, get_user_model().objects.get(username=STAFF), scan=False)
+    pages = [
+        ("home", STAFF, reverse("home")),
+        ("my_reports", STAFF, reverse("my_reports")),
+        ("report_edit", STAFF, reverse("report_edit", args=[report.pk])),
+        ("report_detail", STAFF, reverse("report_detail", args=[report.pk])),
+        ("review_list", REVIEWER, reverse("review_list")),
+        ("unit_list", REVIEWER, reverse("unit_list")),
+    ]
+    per_page = SMALL_REQUESTS_PER_PAGE if ctx.get("small") else REQUESTS_PER_PAGE
+    # The server must see the report: commit before it starts (bench/run runs
+    # in autocommit mode, so it already is).
+    server = None
+    try:
+        server, port = _start_server()
+        cookies = {user: _login(port, user) for user in (STAFF, REVIEWER)}
+        figures = _drive(port, pages, cookies, per_page)
+    finally:
+        if server is not None:
+            _stop(server)
+        if made:
+            report.delete()
+    _write(figures, per_page)
+    total = figures["total"]
+    results = [
+        Result("load: errors", total["errors"], 0, ""),
+        Result(
+            "load: requests answered",
+            total["requests"],
+            per_page * len(pages),
+            "",
+            kind="min",
+        ),
+    ]
+    for name, row in figures["pages"].items():
+        results.append(Result(f"load: p95 {name}", row["p95"], P95_BOUND_MS, " ms"))
+    return results
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _start_server():
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": HOST,
+        "DJANGO_SETTINGS_MODULE": "sokket.settings",
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    log_path = RESULTS.parent / "load-server.log.tmp"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "sokket.wsgi:application",
+                "--bind",
+                f"{HOST}:{port}",
+                "--workers",
+                str(WORKERS),
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped at start (see {log_path})")
+        try:
+            status, _headers, _body = _get(port, reverse("login"))
+            if status == 200:
+                return server, port
+        except OSError:
+            pass
+        time.sleep(0.3)
+    _stop(server)
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def _stop(server):
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=5)
+
+
+def _request(port, method, path, headers=None, body=None):
+    conn = HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        conn.close()
+
+
+def _get(port, path, cookie=""):
+    return _request(port, "GET", path, {"Cookie": cookie} if cookie else {})
+
+
+def _cookies(headers, jar):
+    for value in headers.get_all("Set-Cookie") or []:
+        jar.load(value)
+    return "; ".join(f"{k}={m.value}" for k, m in jar.items())
+
+
+def _login(port, username):
+    """The session cookie of ``username``, logged in through the login form."""
+    jar = SimpleCookie()
+    status, headers, body = _get(port, reverse("login"))
+    cookie = _cookies(headers, jar)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    status, headers, _body = _request(
+        port,
+        "POST",
+        reverse("login"),
+        {
+            "Cookie": cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        urlencode(
+            {
+                "username": username,
+                "password": DEMO_PASSWORD,
+                "csrfmiddlewaretoken": token.group(1).decode(),
+            }
+        ),
+    )
+    cookie = _cookies(headers, jar)
+    if status != 302 or "sessionid" not in jar:
+        raise RuntimeError(f"login as {username} failed ({status})")
+    return cookie
+
+
+def _drive(port, pages, cookies, per_page):
+    tasks = [page for _ in range(per_page) for page in pages]
+    deadline = time.monotonic() + TIME_LIMIT
+
+    def hit(page):
+        name, user, path = page
+        if time.monotonic() > deadline:
+            return name, None, "time limit"
+        start = time.perf_counter()
+        try:
+            status, _headers, _body = _get(port, path, cookies[user])
+        except OSError as exc:
+            return name, time.perf_counter() - start, type(exc).__name__
+        elapsed = time.perf_counter() - start
+        return name, elapsed, None if status == 200 else f"HTTP {status}"
+
+    for page in pages:  # warm-up: each worker imports and compiles templates
+        for _ in range(WORKERS):
+            hit(page)
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+        outcomes = list(pool.map(hit, tasks))
+    duration = time.perf_counter() - start
+    rows = {}
+    for name, _user, _path in pages:
+        mine = [o for o in outcomes if o[0] == name]
+        times = sorted(t * 1000 for _n, t, err in mine if t is not None and not err)
+        rows[name] = {
+            "requests": sum(1 for _n, t, _e in mine if t is not None),
+            "errors": sum(1 for _n, _t, err in mine if err),
+            "median": statistics.median(times) if times else float("inf"),
+            "p95": _percentile(times, 95),
+        }
+    answered = sum(r["requests"] for r in rows.values())
+    return {
+        "pages": rows,
+        "total": {
+            "requests": answered,
+            "errors": sum(r["errors"] for r in rows.values()),
+            "seconds": duration,
+            "throughput": answered / duration if duration else 0.0,
+        },
+    }
+
+
+def _percentile(sorted_values, pct):
+    if not sorted_values:
+        return float("inf")
+    index = max(0, round(pct / 100 * len(sorted_values) + 0.5) - 1)
+    return sorted_values[min(index, len(sorted_values) - 1)]
+
+
+def _write(figures, per_page):
+    total = figures["total"]
+    lines = [
+        "# Load run (bench/bench_load.py): latest figures",
+        f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"database {connection.vendor}, gunicorn {WORKERS} sync workers on {HOST}, "
+        f"{CONCURRENCY} parallel clients, {per_page} requests per page, "
+        f"{os.cpu_count()} CPU cores (shared)",
+        "",
+        f"{'page':<15}{'requests':>9}{'errors':>8}{'median ms':>11}{'p95 ms':>9}",
+    ]
+    for name, row in figures["pages"].items():
+        lines.append(
+            f"{name:<15}{row['requests']:>9}{row['errors']:>8}"
+            f"{row['median']:>11.0f}{row['p95']:>9.0f}"
+        )
+    lines += [
+        "",
+        f"total requests: {total['requests']}",
+        f"errors: {total['errors']}",
+        f"duration: {total['seconds']:.1f} s",
+        f"throughput: {total['throughput']:.1f} requests/s",
+        f"p95 bound per page: {P95_BOUND_MS:.0f} ms",
+    ]
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,0 +1,67 @@
+"""A clear Vietnamese answer (503) when the database connection fails mid-request."""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+def _what_happened(request):
+    """What the person's action did not do, by the page they were on."""
+    name = getattr(request.resolver_match, "url_name", "")
+    if name == "report_submit" and request.method == "POST":
+        return _(
+            "Báo cáo chưa được nộp. Hãy mở lại trang báo cáo để xem trạng thái "
+            "rồi nộp lại."
+        )
+    if name == "report_autosave":
+        return _("Phần vừa sửa chưa được lưu; nội dung vẫn được giữ trên máy này.")
+    if request.method == "POST":
+        return _("Thao tác vừa rồi chưa được thực hiện; hãy thử lại.")
+    return _("Trang chưa tải được; hãy tải lại sau ít phút.")
+
+
+class DatabaseUnavailableMiddleware:
+    """Turns a lost database connection into a 503 page that needs no database.
+
+    The transaction of the request was rolled back when the connection failed;
+    the page says so instead of a bare server error. It is rendered without
+    context processors (they would query the database again) and without
+    details of the error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error(
+            "Mất kết nối cơ sở dữ liệu khi xử lý %s %s",
+            request.method,
+            request.path,
+            exc_info=exception,
+        )
+        title = _("Hệ thống cơ sở dữ liệu tạm thời gián đoạn")
+        detail = _what_happened(request)
+        wants_json = request.content_type == "application/json" or (
+            "application/json" in request.headers.get("Accept", "")
+        )
+        if wants_json:
+            response = JsonResponse(
+                {"ok": False, "message": f"{title}. {detail}"}, status=503
+            )
+        else:
+            response = HttpResponse(
+                render_to_string("503.html", {"title": title, "detail": detail}),
+                status=503,
+            )
+        response["Retry-After"] = "30"
+        return response

@@ -13,6 +13,7 @@ Value conventions (by column type), used by the screen, Excel and PDF alike:
 """
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -278,10 +279,16 @@ def _instance(model, names, values, db):
 
 
 def _columns(alias, model, names):
-    return [
+    """``alias."column", ...`` for the fields ``names`` of ``model``."""
+    return _quoted_columns(connection.vendor, alias, model, names)
+
+
+@functools.cache
+def _quoted_columns(vendor, alias, model, names):
+    return ", ".join(
         f"{alias}.{connection.ops.quote_name(model._meta.get_field(name).column)}"
         for name in names
-    ]
+    )
 
 
 def _child_rows(parent, round_, include_submitted):
@@ -297,10 +304,12 @@ def _child_rows(parent, round_, include_submitted):
         params.append(ReportStatus.SUBMITTED)
     params.append(parent.pk)
     select = ", ".join(
-        _columns("u", Unit, _UNIT_FIELDS)
-        + _columns("l", Level, _LEVEL_FIELDS)
-        + _columns("r", Report, _REPORT_FIELDS)
-        + _columns("v", ReportVersion, _VERSION_FIELDS)
+        (
+            _columns("u", Unit, _UNIT_FIELDS),
+            _columns("l", Level, _LEVEL_FIELDS),
+            _columns("r", Report, _REPORT_FIELDS),
+            _columns("v", ReportVersion, _VERSION_FIELDS),
+        )
     )
     sql = f"""
         SELECT {select}
@@ -398,7 +407,7 @@ def _templates(round_, rows):
     used = sorted({row.version.template_id for row in rows if row.version is not None})
     placeholders = ", ".join(["%s"] * len(used)) or "NULL"
     sql = f"""
-        SELECT {", ".join(_columns("t", ReportTemplate, _TEMPLATE_FIELDS))}
+        SELECT {_columns("t", ReportTemplate, _TEMPLATE_FIELDS)}
         FROM {ReportTemplate._meta.db_table} t
         WHERE (t.round_id = %s AND t.is_current) OR t.id IN ({placeholders})
     """  # noqa: S608 (names from the models, values as parameters)
@@ -544,6 +553,11 @@ _STRUCTURES = {}
 _STRUCTURES_MAX = 64
 
 
+def clear_template_cache():
+    """Forget the cached tables of frozen templates (they are read again)."""
+    _STRUCTURES.clear()
+
+
 def _structures(templates):
     """Each template's ``_Structure`` by id: from the cache when frozen, else
     read with two queries (tables, columns) for all the templates missing."""
@@ -664,14 +678,15 @@ def _count_models(models_data, key):
 
 def _totals(rows, plan):
     total = {}
+    values = [row.values for row in rows]
     for column in plan.leaves:
         pk = column.pk
-        present = [v for row in rows if (v := row.values[pk]) is not None]
+        present = [value for found in values if (value := found[pk]) is not None]
         match column.col_type:
             case ColumnType.YES_NO:
                 total[pk] = sum(1 for value in present if value is True)
             case ColumnType.DOCUMENTS:
-                total[pk] = sum(len(value) for value in present)
+                total[pk] = sum(map(len, present))
             case ColumnType.TEXT:
                 total[pk] = "\n".join(
                     f"{row.unit.name}: {row.values[pk]}"
@@ -679,7 +694,7 @@ def _totals(rows, plan):
                     if row.values[pk]
                 )
             case _:
-                total[pk] = sum(present, Decimal(0)) if present else None
+                total[pk] = sum(present, _ZERO) if present else None
     for pk, numerator, denominator in plan.percents:
         total[pk] = percent(total.get(numerator), total.get(denominator))
     return total

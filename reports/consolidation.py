@@ -229,7 +229,6 @@ _UNIT_FIELDS = (
     "parent_id",
     "path",
     "depth",
-    "is_active",
 )
 _LEVEL_FIELDS = ("id", "code", "name", "order")
 _REPORT_FIELDS = (
@@ -241,41 +240,39 @@ _REPORT_FIELDS = (
     "revision",
     "approved_version_id",
 )
-_VERSION_FIELDS = (
-    "id",
-    "report_id",
-    "number",
-    "template_id",
-    "created_by_id",
-    "models_data",
-)
+# models_data comes last, as JSON text.
+_VERSION_FIELDS = ("id", "report_id", "number", "template_id", "created_by_id")
 
 
-_SIGNALLED = set()
+def _maker(model, names, db):
+    """A function making instances of ``model`` from the values of the fields
+    ``names`` (in that order) and keyword values, as ``QuerySet.only`` gives
+    them (the other fields deferred, loaded on first access).
 
+    Made without ``Model.__init__``, whose per-field work would be most of this
+    module's time; a model with init signal receivers goes the ordinary way.
+    """
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
 
-def _check_signals(*models):
-    _SIGNALLED.clear()
-    _SIGNALLED.update(
-        model
-        for model in models
-        if pre_init.has_listeners(model) or post_init.has_listeners(model)
-    )
+        def slow(values, **more):
+            return model.from_db(db, (*names, *more), (*values, *more.values()))
 
+        return slow
 
-def _instance(model, names, values, db):
-    """A model instance as ``QuerySet.only(*names)`` gives it (the other fields
-    deferred), made without ``Model.__init__``, whose per-field work would be
-    most of this module's time. Models with init signal receivers go the
-    ordinary way."""
-    if model in _SIGNALLED:
-        return model.from_db(db, names, values)
-    instance = model.__new__(model)
-    instance.__dict__.update(zip(names, values, strict=True))
-    state = instance._state = ModelState()
-    state.adding = False
-    state.db = db
-    return instance
+    new = model.__new__
+
+    def make(values, **more):
+        instance = new(model)
+        state = ModelState()
+        state.adding = False
+        state.db = db
+        attributes = instance.__dict__
+        attributes.update(zip(names, values, strict=True))
+        attributes.update(more)
+        attributes["_state"] = state
+        return instance
+
+    return make
 
 
 def _columns(alias, model, names):
@@ -308,7 +305,7 @@ def _child_rows(parent, round_, include_submitted):
             _columns("u", Unit, _UNIT_FIELDS),
             _columns("l", Level, _LEVEL_FIELDS),
             _columns("r", Report, _REPORT_FIELDS),
-            _columns("v", ReportVersion, _VERSION_FIELDS),
+            _columns("v", ReportVersion, (*_VERSION_FIELDS, "models_data")),
         )
     )
     sql = f"""
@@ -324,43 +321,42 @@ def _child_rows(parent, round_, include_submitted):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    n_unit, n_level, n_report = (
-        len(_UNIT_FIELDS),
-        len(_LEVEL_FIELDS),
-        len(_REPORT_FIELDS),
+    db = connection.alias
+    make_unit, make_level, make_report, make_version = (
+        _maker(model, names, db)
+        for model, names in (
+            (Unit, _UNIT_FIELDS),
+            (Level, _LEVEL_FIELDS),
+            (Report, _REPORT_FIELDS),
+            (ReportVersion, _VERSION_FIELDS),
+        )
     )
+    at_level = len(_UNIT_FIELDS)
+    at_report = at_level + len(_LEVEL_FIELDS)
+    at_version = at_report + len(_REPORT_FIELDS)
     levels = {}
     rows = []
-    db = connection.alias
-    _check_signals(Unit, Level, Report, ReportVersion, ReportTemplate)
     for record in fetched:
-        unit_values = list(record[:n_unit])
-        unit_values[-1] = bool(unit_values[-1])
-        unit = _instance(Unit, _UNIT_FIELDS, unit_values, db)
-        at = n_unit + n_level
-        level_id = record[n_unit]
-        if level_id not in levels:
-            levels[level_id] = _instance(Level, _LEVEL_FIELDS, record[n_unit:at], db)
-        unit._state.fields_cache["level"] = levels[level_id]
+        # Only active units are selected: is_active is not read back.
+        unit = make_unit(record[:at_level], is_active=True)
+        level = levels.get(record[at_level])
+        if level is None:
+            level = levels[record[at_level]] = make_level(record[at_level:at_report])
+        unit._state.fields_cache = {"level": level}
         report = version = None
         source = SOURCE_MISSING
-        if record[at] is not None:
-            report = _instance(Report, _REPORT_FIELDS, record[at : at + n_report], db)
-            report._state.fields_cache["unit"] = unit
-        at += n_report
-        if record[at] is not None:
-            version_values = list(record[at:])
-            version_values[-1] = _json(version_values[-1])
-            version = _instance(ReportVersion, _VERSION_FIELDS, version_values, db)
-            version._state.fields_cache["report"] = report
-            if version.pk == report.approved_version_id:
+        if record[at_report] is not None:
+            report = make_report(record[at_report:at_version])
+            report._state.fields_cache = {"unit": unit}
+        if record[at_version] is not None:
+            version = make_version(record[at_version:-1], models_data=_json(record[-1]))
+            version._state.fields_cache = {"report": report}
+            if version.id == report.approved_version_id:
                 source = SOURCE_APPROVED
                 report._state.fields_cache["approved_version"] = version
             else:
                 source = SOURCE_SUBMITTED
-        rows.append(
-            ConsolidatedRow(unit=unit, report=report, version=version, source=source)
-        )
+        rows.append(ConsolidatedRow(unit, report, version, source))
     return rows
 
 
@@ -415,13 +411,14 @@ def _templates(round_, rows):
         cursor.execute(sql, [round_.pk, *used])
         fetched = cursor.fetchall()
     templates = {}
+    make = _maker(ReportTemplate, _TEMPLATE_FIELDS, connection.alias)
     for record in fetched:
         values = list(record)
         for i in _TEMPLATE_BOOLEANS:
             values[i] = bool(values[i])
         values[6] = _json(values[6])
         values[12] = _datetime(values[12])
-        template = _instance(ReportTemplate, _TEMPLATE_FIELDS, values, connection.alias)
+        template = make(values)
         templates[template.pk] = template
     return templates
 

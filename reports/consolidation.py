@@ -168,16 +168,31 @@ def consolidate(parent, round_, *, include_submitted=False):
         mappings.values(),
     )
 
-    empty = {}
-    table_codes = [
-        structures[pk].table_codes if pk is not None else () for pk in child_template
-    ]
-    version_ids = [None if row.version is None else row.version.pk for row in rows]
+    # Per child: its row, the tables its template has, and how its version's
+    # cells map onto the parent's columns (None without a version).
+    children = []
+    for row, pk in zip(rows, child_template, strict=True):
+        version = row.version
+        children.append(
+            (
+                row,
+                structures[pk].table_codes if pk is not None else (),
+                None if version is None else mappings[version.template_id].keys,
+                None if version is None else values.get(version.id, {}),
+                None if version is None else notes.get(version.id),
+            )
+        )
     for plan in own.plans(level_name):
         table = ConsolidatedTable(table=plan.table, layout=plan.layout, rows=[])
-        pks = plan.pks
-        for row, codes, version_id in zip(rows, table_codes, version_ids, strict=True):
-            if plan.code not in codes:
+        append = table.rows.append
+        pks, code, table_id, percents = (
+            plan.pks,
+            plan.code,
+            plan.table_id,
+            plan.percents,
+        )
+        for row, codes, keys, found, found_notes in children:
+            if code not in codes:
                 continue
             version = row.version
             row_notes = {}
@@ -191,24 +206,17 @@ def consolidate(parent, round_, *, include_submitted=False):
                     else dict.fromkeys(pks, _ZERO)
                 )
             else:
-                found = values.get(version_id, empty)
-                keys = mappings[version.template_id].keys[plan.table.pk]
+                keys = keys[table_id]
                 row_values = dict(zip(keys, map(found.get, keys.values()), strict=True))
-                found = notes.get(version_id)
-                if found:
-                    row_notes = {pk: found[pk] for pk in pks if pk in found}
-            for pk, numerator, denominator in plan.percents:
+                if found_notes:
+                    row_notes = {pk: found_notes[pk] for pk in pks if pk in found_notes}
+            for pk, numerator, denominator in percents:
                 row_values[pk] = percent(
                     row_values.get(numerator), row_values.get(denominator)
                 )
-            table.rows.append(
+            append(
                 ConsolidatedRow(
-                    unit=row.unit,
-                    report=row.report,
-                    version=version,
-                    source=row.source,
-                    values=row_values,
-                    notes=row_notes,
+                    row.unit, row.report, version, row.source, row_values, row_notes
                 )
             )
         table.total = _totals(table.rows, plan)
@@ -440,6 +448,7 @@ class _TablePlan:
     """One table of the parent's template as consolidation fills it."""
 
     table: AppendixTable
+    table_id: int
     layout: TableLayout
     code: str
     models: bool
@@ -484,6 +493,7 @@ class _Structure:
         leaves = [c for c in layout.leaves if c.col_type != ColumnType.PERCENT]
         return _TablePlan(
             table=table,
+            table_id=table.pk,
             layout=layout,
             code=table.code,
             models=table.source == TableSource.MODELS,
@@ -510,7 +520,7 @@ class _Structure:
         for plan in self.plans(""):
             if plan.models:
                 continue
-            keys = mapping.keys[plan.table.pk] = dict.fromkeys(plan.pks)
+            keys = mapping.keys[plan.table_id] = dict.fromkeys(plan.pks)
             for column in plan.leaves:
                 kind = _KINDS.get(column.col_type)
                 child_id = child.keys.get((plan.code, column.code))

@@ -88,15 +88,15 @@ def run(ctx):
         flush=True,
     )
     return [
-        Result("consolidation queries, one province", q_large, 3),
-        Result("consolidation queries, whole country", q_root, 3),
+        Result("consolidation queries, one province", q_large, 2),
+        Result("consolidation queries, whole country", q_root, 2),
         Result(
             "consolidation queries, small vs large province (difference)",
             abs(q_large - q_small),
             0,
         ),
         Result(
-            "consolidation queries, first time (templates read)", max(cold.values()), 5
+            "consolidation queries, first time (templates read)", max(cold.values()), 4
         ),
         Result(
             "consolidation queries, first time, small vs large province (difference)",

@@ -115,13 +115,12 @@ def consolidate(parent, round_, *, include_submitted=False):
     column code), and a child appears only in the tables its template has.
 
     Runs a fixed number of queries whatever the number of children: one for the
-    children with their reports and versions, one for the templates, one for the
-    cells, and two more for the tables and columns of a template not yet cached
-    (see ``_structures``). Rows hold real model instances carrying the fields
-    the callers read; the others (dates, big JSON) are deferred.
+    children with their reports and versions and the round's templates, one for
+    the cells, and two more for the tables and columns of a template not yet
+    cached (see ``_structures``). Rows hold real model instances carrying the
+    fields the callers read; the others (dates, big JSON) are deferred.
     """
-    rows = _child_rows(parent, round_, include_submitted)
-    templates = _templates(round_, rows)
+    rows, templates = _child_rows(parent, round_, include_submitted)
     current = [
         t for t in templates.values() if t.is_current and t.round_id == round_.pk
     ]
@@ -307,7 +306,7 @@ def _child_rows(parent, round_, include_submitted):
             SELECT w.id FROM {version_table} w WHERE w.report_id = r.id
             ORDER BY w.number DESC LIMIT 1) END, r.approved_version_id)"""
         params.append(ReportStatus.SUBMITTED)
-    params.append(parent.pk)
+    params += [parent.pk, round_.pk]
     select = ", ".join(
         (
             _columns("u", Unit, _UNIT_FIELDS),
@@ -316,19 +315,34 @@ def _child_rows(parent, round_, include_submitted):
             _columns("v", ReportVersion, (*_VERSION_FIELDS, "models_data")),
         )
     )
+    width = (
+        len(_UNIT_FIELDS)
+        + len(_LEVEL_FIELDS)
+        + len(_REPORT_FIELDS)
+        + len(_VERSION_FIELDS)
+        + 1
+    )
+    # The round's templates come along (as JSON, in a column of their own):
+    # one round trip instead of two.
     sql = f"""
-        SELECT {select}
+        SELECT {select}, CAST(NULL AS TEXT)
         FROM {Unit._meta.db_table} u
         JOIN {Level._meta.db_table} l ON l.id = u.level_id
         LEFT JOIN {Report._meta.db_table} r
           ON r.unit_id = u.id AND r.round_id = %s
         LEFT JOIN {version_table} v ON v.id = {chosen}
         WHERE u.parent_id = %s AND u.is_active
-        ORDER BY u.path
+        UNION ALL
+        SELECT {", ".join(["NULL"] * width)}, {_template_json()}
+        FROM {ReportTemplate._meta.db_table} t
+        WHERE t.round_id = %s
+        ORDER BY {_UNIT_FIELDS.index("path") + 1}
     """  # noqa: S608 (names from the models, values as parameters)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
+    templates = _templates([record[-1] for record in fetched if record[-1] is not None])
+    fetched = [record for record in fetched if record[-1] is None]
     db = connection.alias
     make_unit, make_level, make_report, make_version = (
         _maker(model, names, db)
@@ -357,7 +371,7 @@ def _child_rows(parent, round_, include_submitted):
             report = make_report(record[at_report:at_version])
             report._state.fields_cache = {"unit": unit}
         if record[at_version] is not None:
-            version = make_version(record[at_version:-1], models_data=_json(record[-1]))
+            version = make_version(record[at_version:-2], models_data=_json(record[-2]))
             version._state.fields_cache = {"report": report}
             if version.id == report.approved_version_id:
                 source = SOURCE_APPROVED
@@ -365,7 +379,11 @@ def _child_rows(parent, round_, include_submitted):
             else:
                 source = SOURCE_SUBMITTED
         rows.append(ConsolidatedRow(unit, report, version, source))
-    return rows
+    used = {row.version.template_id for row in rows if row.version is not None}
+    if not used <= templates.keys():
+        # A version made from another round's template (not expected).
+        templates.update(_templates_by_id(used - templates.keys()))
+    return rows, templates
 
 
 def _json(value):
@@ -406,29 +424,42 @@ _TEMPLATE_BOOLEANS = tuple(
 )
 
 
-def _templates(round_, rows):
-    """The round's current templates and those of the rows' versions, by id."""
-    used = sorted({row.version.template_id for row in rows if row.version is not None})
-    placeholders = ", ".join(["%s"] * len(used)) or "NULL"
-    sql = f"""
-        SELECT {_columns("t", ReportTemplate, _TEMPLATE_FIELDS)}
-        FROM {ReportTemplate._meta.db_table} t
-        WHERE (t.round_id = %s AND t.is_current) OR t.id IN ({placeholders})
-    """  # noqa: S608 (names from the models, values as parameters)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [round_.pk, *used])
-        fetched = cursor.fetchall()
+def _template_json():
+    return _template_json_for(connection.vendor)
+
+
+@functools.cache
+def _template_json_for(vendor):
+    names = ", ".join(
+        f"json(t.{name})"
+        if name == "unit_types" and connection.vendor == "sqlite"
+        else f"t.{connection.ops.quote_name(name)}"
+        for name in (
+            ReportTemplate._meta.get_field(field).column for field in _TEMPLATE_FIELDS
+        )
+    )
+    if vendor == "postgresql":
+        return f"CAST(json_build_array({names}) AS TEXT)"
+    return f"json_array({names})"
+
+
+def _templates(records):
+    """Templates by id from their JSON rows (see ``_template_json``)."""
     templates = {}
     make = _maker(ReportTemplate, _TEMPLATE_FIELDS, connection.alias)
-    for record in fetched:
-        values = list(record)
+    for values in json.loads(f"[{','.join(records)}]"):
         for i in _TEMPLATE_BOOLEANS:
             values[i] = bool(values[i])
-        values[6] = _json(values[6])
         values[12] = _datetime(values[12])
         template = make(values)
         templates[template.pk] = template
     return templates
+
+
+def _templates_by_id(ids):
+    return {
+        template.pk: template for template in ReportTemplate.objects.filter(pk__in=ids)
+    }
 
 
 def _datetime(value):

@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models.base import ModelState
@@ -210,7 +210,7 @@ def consolidate(parent, round_, *, include_submitted=False):
                 if found_notes:
                     row_notes = {pk: found_notes[pk] for pk in pks if pk in found_notes}
             for pk, numerator, denominator in percents:
-                row_values[pk] = percent(
+                row_values[pk] = _percent(
                     row_values.get(numerator), row_values.get(denominator)
                 )
             append(
@@ -295,18 +295,15 @@ def _quoted_columns(vendor, alias, model, names):
     )
 
 
-def _child_rows(parent, round_, include_submitted):
-    """One ``ConsolidatedRow`` per active child of ``parent``, ordered by path."""
+@functools.cache
+def _child_rows_sql(vendor, include_submitted):
     version_table = ReportVersion._meta.db_table
     chosen = "r.approved_version_id"
-    params = [round_.pk]
     if include_submitted:
         # The latest version of a submitted report, else the approved one.
         chosen = f"""COALESCE(CASE WHEN r.status = %s THEN (
             SELECT w.id FROM {version_table} w WHERE w.report_id = r.id
             ORDER BY w.number DESC LIMIT 1) END, r.approved_version_id)"""
-        params.append(ReportStatus.SUBMITTED)
-    params += [parent.pk, round_.pk]
     select = ", ".join(
         (
             _columns("u", Unit, _UNIT_FIELDS),
@@ -324,7 +321,7 @@ def _child_rows(parent, round_, include_submitted):
     )
     # The round's templates come along (as JSON, in a column of their own):
     # one round trip instead of two.
-    sql = f"""
+    return f"""
         SELECT {select}, CAST(NULL AS TEXT)
         FROM {Unit._meta.db_table} u
         JOIN {Level._meta.db_table} l ON l.id = u.level_id
@@ -338,6 +335,15 @@ def _child_rows(parent, round_, include_submitted):
         WHERE t.round_id = %s
         ORDER BY {_UNIT_FIELDS.index("path") + 1}
     """  # noqa: S608 (names from the models, values as parameters)
+
+
+def _child_rows(parent, round_, include_submitted):
+    """One ``ConsolidatedRow`` per active child of ``parent``, ordered by path."""
+    params = [round_.pk]
+    if include_submitted:
+        params.append(ReportStatus.SUBMITTED)
+    params += [parent.pk, round_.pk]
+    sql = _child_rows_sql(connection.vendor, include_submitted)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
@@ -447,13 +453,23 @@ def _templates(records):
     """Templates by id from their JSON rows (see ``_template_json``)."""
     templates = {}
     make = _maker(ReportTemplate, _TEMPLATE_FIELDS, connection.alias)
-    for values in json.loads(f"[{','.join(records)}]"):
-        for i in _TEMPLATE_BOOLEANS:
-            values[i] = bool(values[i])
-        values[12] = _datetime(values[12])
+    for record in records:
+        values = list(_template_values(record))
+        values[6] = list(values[6])  # unit_types: each instance its own list
         template = make(values)
         templates[template.pk] = template
     return templates
+
+
+@functools.lru_cache(maxsize=256)
+def _template_values(record):
+    # A pure function of the row's text (memoised: a template row rarely
+    # changes); the instance made from it is new each time.
+    values = json.loads(record)
+    for i in _TEMPLATE_BOOLEANS:
+        values[i] = bool(values[i])
+    values[12] = _datetime(values[12])
+    return tuple(values)
 
 
 def _templates_by_id(ids):
@@ -706,6 +722,18 @@ def _template_for_type(templates, unit_type):
         if unit_type in template.unit_types:
             return template
     return None
+
+
+_CENT = Decimal("0.01")
+
+
+def _percent(numerator, denominator):
+    # ``values.percent`` without its conversions when both are already Decimal.
+    if numerator is None or not denominator:
+        return None
+    if type(numerator) is Decimal and type(denominator) is Decimal:
+        return (numerator * 100 / denominator).quantize(_CENT, ROUND_HALF_UP)
+    return percent(numerator, denominator)
 
 
 def _count_models(models_data, key):

@@ -677,7 +677,6 @@ def _read_cells(version_ids, mappings):
         return ", ".join(["%s"] * len(ids)) or "NULL"
 
     numbers, flags, documents = (in_list(kinds[i]) for i in range(3))
-    everything = in_list([pk for ids in kinds for pk in ids])
     versions = in_list(version_ids)
     if connection.vendor == "postgresql":
         values = f"""json_object_agg(c.column_id, CASE
@@ -697,7 +696,7 @@ def _read_cells(version_ids, mappings):
     sql = f"""
         SELECT c.version_id, {values}, {notes}
         FROM {VersionCell._meta.db_table} c
-        WHERE c.column_id IN ({everything}) AND c.version_id IN ({versions})
+        WHERE c.version_id IN ({versions})
         GROUP BY c.version_id
     """  # noqa: S608 (names from the models, values as parameters)
     with connection.cursor() as cursor:
@@ -709,8 +708,13 @@ def _read_cells(version_ids, mappings):
         parse_int=Decimal,
     )
     values = {row[0]: found for row, found in zip(fetched, decoded, strict=True)}
+    # Cells of columns the parent has not (no key maps to them) are not read.
     notes = {
-        row[0]: {targets[key]: note for key, note in json.loads(row[2]).items()}
+        row[0]: {
+            targets[key]: note
+            for key, note in json.loads(row[2]).items()
+            if key in targets
+        }
         for row in fetched
         if row[2] and row[2] != "{}"
     }

@@ -252,6 +252,14 @@ _VERSION_FIELDS = ("id", "report_id", "number", "template_id", "created_by_id")
 
 
 def _maker(model, names, db):
+    # Connecting or disconnecting an init receiver changes the key.
+    return _cached_maker(
+        model, names, db, len(pre_init.receivers), len(post_init.receivers)
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_maker(model, names, db, _pre_receivers, _post_receivers):
     """A function making instances of ``model`` from the values of the fields
     ``names`` (in that order) and keyword values, as ``QuerySet.only`` gives
     them (the other fields deferred, loaded on first access).

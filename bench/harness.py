@@ -51,6 +51,21 @@ def median_seconds(fn, *, repeat=7, warmup=1):
     return statistics.median(times)
 
 
+def median_seconds_side_by_side(*fns, repeat=21, warmup=1):
+    """Median wall time of each of ``fns``, run in turns (a, b, a, b, ...) so
+    that a busy machine slows all of them alike."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    times = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, spent in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
+
+
 def count_queries(fn):
     """Number of SQL queries ``fn()`` runs."""
     reset_queries()

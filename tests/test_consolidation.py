@@ -9,11 +9,13 @@ from reports.models import (
     Cell,
     ColumnType,
     ReportStatus,
+    ReportTemplate,
     TableColumn,
     Unit,
     UnitType,
     VersionCell,
 )
+from reports.outline import freeze_template
 from tests.factories import create_report, fill_report
 
 pytestmark = pytest.mark.django_db
@@ -345,13 +347,42 @@ def test_query_count_does_not_grow_with_children(
     everyone = _all_but(parent, set())
     few = {"703", "705"}
     approve_children(demo, parent, make_user, skip=everyone - few)
-    with django_assert_num_queries(7):
+    # Children with templates, cells; and the tables and columns of the
+    # province's template, read afresh while it is not frozen (no province has
+    # submitted).
+    with django_assert_num_queries(4):
         small = consolidate(parent, demo)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(4):
         consolidate(parent, demo, include_submitted=True)
     assert sum(1 for row in small.rows if row.version) == 2
     member_orgs = {"72-HND", "72-HLHPN", "72-TD", "72-LDLD", "72-HCCB"}
     approve_children(demo, parent, make_user, skip=few | member_orgs)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         large = consolidate(parent, demo)
     assert sum(1 for row in large.rows if row.version) == 9
+
+
+def test_frozen_templates_are_read_once_and_unfrozen_edits_show_at_once(
+    demo, unit, make_user, django_assert_num_queries
+):
+    parent = unit("72")
+    approve_children(demo, parent, make_user, skip=_all_but(parent, {"703", "705"}))
+    province_template = ReportTemplate.objects.get(
+        round=demo, code="tinh", is_current=True
+    )
+    assert province_template.frozen_at is None
+    first = leaf(table_of(consolidate(parent, demo), "1.1"), "vb-ct10")
+    # An admin edits the template that is still open: the next consolidation
+    # shows the edit.
+    TableColumn.objects.filter(pk=first.pk).update(label="Nhãn đã sửa")
+    edited = table_of(consolidate(parent, demo), "1.1")
+    assert leaf(edited, "vb-ct10").label == "Nhãn đã sửa"
+
+    # Frozen (every kind of unit has submitted): read once, then two queries.
+    for template in ReportTemplate.objects.filter(round=demo, is_current=True):
+        freeze_template(template)
+    consolidate(parent, demo)
+    with django_assert_num_queries(2):
+        again = consolidate(parent, demo)
+    assert leaf(table_of(again, "1.1"), "vb-ct10").label == "Nhãn đã sửa"
+    assert [row.source for row in again.rows].count("approved") == 2

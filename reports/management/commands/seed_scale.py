@@ -28,7 +28,7 @@ from reports.models import (
     UnitType,
     VersionCell,
 )
-from reports.outline import load_spec
+from reports.outline import freeze_template, load_spec
 
 ROOT_CODE = "VN"
 PREFIX = "S"
@@ -252,6 +252,9 @@ class Command(BaseCommand):
         for report, version in zip(reports, versions, strict=True):
             report.approved_version = version
         Report.objects.bulk_update(reports, ["approved_version"], batch_size=BATCH)
+        # As submitting does: a template with submitted versions is frozen.
+        for template_id in {report.template_id for report in reports}:
+            freeze_template(ReportTemplate.objects.get(pk=template_id))
         events = []
         for report, version in zip(reports, versions, strict=True):
             events.append(

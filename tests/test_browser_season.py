@@ -299,15 +299,19 @@ def test_the_whole_season_from_deadline_to_consolidated_downloads(
     text = _pdf_text(summary)
     for expected in ["ỦY BAN MTTQ VIỆT NAM", "TỈNH TÂY NINH", "Tổng cộng"]:
         assert expected in text
-    for unit in Unit.objects.filter(parent=province).exclude(
-        unit_type=UnitType.TO_CHUC
-    ):
+    for unit in Unit.objects.filter(parent=province):  # orgs are in Biểu 1.5
         assert unit.name in text
-    assert f" {data.vn_number(_expected_total(leaves[0], seeds))} " in text
+    # Biểu 1.2 in reading order: Tân Biên's row after the fix, then the totals
+    # of the whole-number columns (xã, xã nâng cao, huyện).
+    assert f"Huyện Tân Biên {FIXED} {TYPED} {TYPED} 1.234,5 " in text
+    integers = [data.vn_number(_expected_total(leaf, seeds)) for leaf in leaves[:3]]
+    assert f"Tổng cộng {' '.join(integers)} " in text
     text = _pdf_text(district_pdf)
     for expected in ["HUYỆN TÂN BIÊN", "BÁO CÁO", "Số: 45/BC-MTTQ-BTT", "PHÓ CHỦ TỊCH"]:
         assert expected in text
     assert "Tổ hợp tác trồng mì công nghệ cao" in text
+    assert "Kết quả mục II.1.3: đã triển khai đến 100% xã." in text
+    assert " 1.234,5 " in text
 
     _as(page, "tinh.soanthao")
     page.goto(f"{page.base_url}/tong-hop/{province.pk}/")

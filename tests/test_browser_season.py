@@ -127,6 +127,13 @@ def _pdf_text(path):
     return " ".join(text.split())
 
 
+def _column(unit_code, table_code, column_code):
+    report = Report.objects.get(unit__code=unit_code)
+    return TableColumn.objects.get(
+        table__template=report.template, table__code=table_code, code=column_code
+    )
+
+
 def _expected_total(column, seeds):
     """Biểu 1.2 total of one column, from what the test typed and prepared."""
     districts = Unit.objects.filter(parent__code="72").exclude(
@@ -295,6 +302,17 @@ def test_the_whole_season_from_deadline_to_consolidated_downloads(
     assert own[first] == FIXED
     for index, leaf in enumerate(leaves, start=first):
         assert Decimal(str(total[index])) == _expected_total(leaf, seeds), leaf.code
+
+    # Biểu 1.5 is asked of the member organisations too: they count in its total.
+    sheet = openpyxl.load_workbook(io.BytesIO(book.read_bytes()))["Biểu 1.5"]
+    rows = list(sheet.iter_rows(min_row=xlsx.HEADER_TOP + 2, values_only=True))
+    names = [row[1] for row in rows]
+    assert "Hội Nông dân tỉnh" in names
+    expected = TYPED + sum(
+        value_for(_column(code, "1.5", "giam-sat"), seed)["num"]
+        for code, seed in seeds.items()
+    )
+    assert rows[names.index("Tổng cộng")][first] == expected
 
     text = _pdf_text(summary)
     for expected in ["ỦY BAN MTTQ VIỆT NAM", "TỈNH TÂY NINH", "Tổng cộng"]:

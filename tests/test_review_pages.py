@@ -633,3 +633,14 @@ def test_review_page_prints_money_as_the_report_page_does(client, demo, unit, pe
     for page in (detail, review):
         assert "1.234.567,5<" in re.sub(r"\s+<", "<", page)
         assert "1.234.567,50" not in page
+
+
+def test_comments_page_leads_the_returned_unit_to_the_editor(client, submitted, people):
+    edit = reverse("report_edit", args=[submitted.pk])
+    url = reverse("report_comments", args=[submitted.pk])
+    client.force_login(people["staff"])
+    assert edit not in client.get(url).content.decode()  # submitted: locked
+    workflow.return_report(submitted, actor=people["reviewer"], reason="Sửa Biểu 1.2")
+    assert edit in client.get(url).content.decode()
+    client.force_login(people["reviewer"])
+    assert edit not in client.get(url).content.decode()

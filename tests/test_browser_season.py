@@ -60,6 +60,9 @@ def _as(page, username):
 
 
 def _step(page, number, name):
+    # Sticky parts (the editor's header and contents) are drawn where the page
+    # was scrolled to: capture the whole page from its top.
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, f"season-{number:02d}-{name}")
 
 

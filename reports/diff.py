@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from . import values
 
 # Words (letters with Vietnamese diacritics, digits), single punctuation marks, and
 # runs of whitespace: joining the tokens gives back the text exactly.
@@ -119,13 +120,10 @@ def diff_answers(old_answers, new_answers, sections):
 
 
 def format_number(value):
+    """As on every other page: 1.234.567,5 (at most two decimals, no trailing 0)."""
     if value is None:
         return ""
-    value = Decimal(value)
-    places = 0 if value == value.to_integral_value() else 2
-    return formats.number_format(
-        value, decimal_pos=places, use_l10n=True, force_grouping=True
-    )
+    return values.format_number(value, 2)
 
 
 def format_doc(doc):

@@ -113,7 +113,7 @@ def test_a_cell_marked_no_data_differs_from_a_number():
     new = {1: {"no_data": True, "note": "Chưa thống kê"}}
     (result,) = diff_cells(old, new, [(SimpleNamespace(), [col])])
     (cell,) = result.changed_cells
-    assert cell.old == "1.234.567,50"
+    assert cell.old == "1.234.567,5"
     assert cell.new == "Không có số liệu (Chưa thống kê)"
 
 

@@ -253,6 +253,22 @@ def test_staff_creates_the_prefilled_report_from_the_page(client, setup):
     assert "Huyện Tân Biên" in page and "đã cập nhật" in page
 
 
+def test_status_page_leads_staff_to_the_editor_and_others_to_the_report(
+    client, setup, make_user
+):
+    report = create_prefilled_report(
+        setup["province"], setup["round"], actor=setup["province_staff"]
+    )
+    url = reverse("prefill_status", args=[report.pk])
+    client.force_login(setup["province_staff"])
+    assert reverse("report_edit", args=[report.pk]) in client.get(url).content.decode()
+    fill_report(report, setup["province_staff"])
+    workflow.submit_report(report, actor=setup["province_staff"])
+    page = client.get(url).content.decode()
+    assert reverse("report_edit", args=[report.pk]) not in page
+    assert f'href="{reverse("report_detail", args=[report.pk])}"' in page
+
+
 def test_reviewer_cannot_create_and_outsider_gets_404(client, setup, make_user):
     client.force_login(setup["reviewer"])
     response = client.post(reverse("prefill_create", args=[setup["province"].pk]))

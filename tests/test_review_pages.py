@@ -617,3 +617,30 @@ def test_submit_page_lists_unanswered_comments_with_a_link_to_answer_them(
     body = client.get(reverse("report_submit", args=[submitted.pk])).content.decode()
     link = reverse("report_comments", args=[submitted.pk]) + f"#c{comment.pk}"
     assert f'href="{link}"' in body and "Bổ sung văn bản" in body
+
+
+def test_review_page_prints_money_as_the_report_page_does(client, demo, unit, people):
+    report = create_report(demo, unit("705"))
+    fill_report(report, people["staff"])
+    Cell.objects.filter(report=report, column__code="tien").update(
+        num=Decimal("1234567.50")
+    )
+    workflow.submit_report(report, actor=people["staff"])
+    client.force_login(people["staff"])
+    detail = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    client.force_login(people["reviewer"])
+    review = client.get(reverse("review_report", args=[report.pk])).content.decode()
+    for page in (detail, review):
+        assert "1.234.567,5<" in re.sub(r"\s+<", "<", page)
+        assert "1.234.567,50" not in page
+
+
+def test_comments_page_leads_the_returned_unit_to_the_editor(client, submitted, people):
+    edit = reverse("report_edit", args=[submitted.pk])
+    url = reverse("report_comments", args=[submitted.pk])
+    client.force_login(people["staff"])
+    assert edit not in client.get(url).content.decode()  # submitted: locked
+    workflow.return_report(submitted, actor=people["reviewer"], reason="Sửa Biểu 1.2")
+    assert edit in client.get(url).content.decode()
+    client.force_login(people["reviewer"])
+    assert edit not in client.get(url).content.decode()

@@ -47,6 +47,7 @@ def _render_comments(request, report, forms=None, reopen_form=None, status=200):
             "requested_by", "decided_by"
         ),
         "can_review": permissions.can_review(request.user, report),
+        "can_edit": permissions.can_edit(request.user, report),
         "has_versions": report.versions.count() > 1,
     }
     return render(request, "reports/review/comments.html", context, status=status)

@@ -260,19 +260,6 @@ class ReminderForm(forms.Form):
         error_messages={"required": _("Chọn ít nhất một đơn vị để nhắc.")},
     )
 
-    def clean_username(self):
-        # Usernames are stored NFKC (Django); drop invisible characters a paste
-        # may carry so that "tanbien" with a zero-width space still logs in.
-        username = clean_text(self.cleaned_data.get("username") or "")
-        # AuthenticationForm sets max_length after the field is built, so it is
-        # not enforced; an endless name would reach the lockout table.
-        limit = self.fields["username"].max_length
-        if limit and len(username) > limit:
-            raise forms.ValidationError(
-                _("Tên đăng nhập dài quá %(max)s ký tự."), params={"max": limit}
-            )
-        return username
-
 
 class XlsxUploadForm(forms.Form):
     """A filled Excel template of the appendix tables (round trip)."""

@@ -26,7 +26,7 @@ from ..models import (
     UnitType,
 )
 from ..outline import table_layout
-from ..values import percent
+from ..values import format_date, percent
 
 PLACE_PREFIXES = (
     "Thành phố ",
@@ -184,24 +184,13 @@ def vn_number(value, decimals=0):
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def vn_date(value):
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-    return f"{value:%d/%m/%Y}"
-
-
 def document_line(doc):
     """One document of a list: "Kế hoạch số 12/KH-MTTQ ngày 15/03/2017: …"."""
     parts = [doc.get("kind") or _("Văn bản")]
     if doc.get("number"):
         parts.append(_("số %(n)s") % {"n": doc["number"]})
     if doc.get("date"):
-        parts.append(_("ngày %(d)s") % {"d": vn_date(doc["date"])})
+        parts.append(_("ngày %(d)s") % {"d": format_date(doc["date"])})
     line = " ".join(parts)
     if doc.get("summary"):
         line += f": {doc['summary']}"
@@ -295,7 +284,7 @@ def doc_header(unit, header):
 
 def attached_line(header):
     number = header.get("document_number") or BLANK
-    date = vn_date(parse_date(header.get("document_date"))) or BLANK
+    date = format_date(parse_date(header.get("document_date"))) or BLANK
     return _("(Kèm theo Báo cáo số %(n)s ngày %(d)s)") % {"n": number, "d": date}
 
 

@@ -8,32 +8,33 @@ How it works
 * ROLES says who each role is (unit code and role) and which unit is "own"
   and which is "other" for it. For reviewers "own" is a unit they review (one
   below theirs) and "other" one they do not.
-* MATRIX[url name] = Entry(expect, kwargs, method, data), or a tuple of them
-  when one URL is checked with several methods or object states:
+* MATRIX[url name] = Entry(expect, kwargs, method, data, query), or a tuple of
+  them when one URL is checked with several methods or object states:
   - ``expect[role]`` is the answer: a status code (200, 400, 401, 403, 404,
     405), LOGIN (redirect to the login page) or Redirect("url name"); a pair
     (own, other) when the answer differs between the role's own unit and the
-    other unit, a triple (own, other, home) when a reviewer's own unit ("home")
-    differs from the other unit. Every role must be listed. ``Refused("url name")`` is a
-    redirect that carries a refusal message: like 403/404/LOGIN it must
-    change nothing.
+    other unit; a triple (own, other, home) when a reviewer's own unit
+    ("home", otherwise answered like the other unit) differs. Every role must
+    be listed. ``Refused("url name")`` is a redirect that carries a refusal
+    message: like 403/404/LOGIN it must change nothing.
   - ``kwargs`` maps each URL keyword to an object kind in OBJECTS, e.g.
     ``{"pk": "report"}``; the object is built for the own or the other unit.
-  - ``method`` is "get" (default) or "post"; ``data`` is the POST body, where
-    ``Pk("kind")`` stands for the pk of that kind's object on the same side
-    and a field name may hold one ("c{comment}-fixed").
+  - ``method`` is "get" (default) or "post"; ``query`` a query string;
+    ``data`` the POST body, where ``Pk("kind")`` stands for the pk of that
+    kind's object on the same side and a field name may hold one
+    ("c{comment}-fixed").
 * OBJECTS[kind](unit, ctx) builds (or finds) an object of that kind belonging to
   ``unit`` and returns it; its ``pk`` goes into the URL. Objects are cached per
   test by (kind, unit), so kinds build on each other cheaply. To cover a new
   URL, add one MATRIX entry (and, for a new kind of object, one OBJECTS entry).
-* Every answer that refuses (400, 401, 403, 404, 405, 409, LOGIN, Refused) is checked
-  to have changed nothing: row counts of what the pages create or delete, and
+* Every answer that refuses (400, 401, 403, 404, 405, 409, LOGIN, Refused) is
+  checked to have changed nothing: row counts of what the pages create or delete, and
   the status and revision of every report, are the same before and after.
 """
 
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -164,8 +165,21 @@ def _submitted_report(unit, ctx):
     report = ctx.get("report", unit)
     staff = _person(unit, "staff")
     fill_report(report, staff)
+    ctx.get("commendation", unit)
     workflow.submit_report(report, actor=staff)
     return report
+
+
+def _locked_model(unit, ctx):
+    return ctx.get("submitted_report", unit).models.first()
+
+
+def _locked_attachment(unit, ctx):
+    return ctx.get("submitted_report", unit).attachments.first()
+
+
+def _locked_commendation(unit, ctx):
+    return ctx.get("submitted_report", unit).commendations.first()
 
 
 def _approved_report(unit, ctx):
@@ -237,6 +251,10 @@ OBJECTS = {
     "model": _model,
     "attachment": _attachment,
     "commendation": _commendation,
+    # The same, hanging off a submitted (locked) report.
+    "locked_model": _locked_model,
+    "locked_attachment": _locked_attachment,
+    "locked_commendation": _locked_commendation,
     "version_choice": _version_choice,
 }
 
@@ -262,6 +280,7 @@ class Entry:
     kwargs: dict = field(default_factory=dict)
     method: str = "get"
     data: dict = field(default_factory=dict)
+    query: dict = field(default_factory=dict)
 
 
 def _everyone(answer, anonymous=LOGIN):
@@ -283,6 +302,18 @@ EDITORS_ONLY = _roles(
     (200, 404), district_reviewer=404, province_reviewer=404, admin=404
 )
 
+
+def _staff_only(answer, others=404):
+    """``answer`` for the unit's staff on their own unit, ``others`` elsewhere."""
+    return _roles(others, **{r: (answer, others) for r in STAFF_ROLES})
+
+
+# Once the report is submitted its own staff are refused with a message; the
+# same 404 as on a draft for everyone else.
+def _locked(back):
+    return _staff_only(Refused(back))
+
+
 MATRIX = {
     "login": Entry(_everyone(200, anonymous=200)),
     "logout": Entry(
@@ -298,21 +329,33 @@ MATRIX = {
     "my_reports": Entry(_everyone(200)),
     # Start the report of a unit the user is staff of (posted in the body).
     "report_start": Entry(
-        _roles(404, **{r: (Redirect("report_edit"), 404) for r in STAFF_ROLES}),
+        _staff_only(Redirect("report_edit")),
         method="post",
         data={"unit": Pk("unit")},
     ),
     # Reviewers follow drafts below them (the gate lets them read them).
     "report_detail": Entry(READERS, kwargs={"pk": "report"}),
     # A reader who may not edit is sent to the read-only page.
-    "report_edit": Entry(
-        _roles(
-            (200, 404),
-            district_reviewer=(Refused("report_detail"), 404),
-            province_reviewer=(Refused("report_detail"), 404),
-            admin=Refused("report_detail"),
+    # A submitted report is locked: its staff too are sent there.
+    "report_edit": (
+        Entry(
+            _roles(
+                (200, 404),
+                district_reviewer=(Refused("report_detail"), 404),
+                province_reviewer=(Refused("report_detail"), 404),
+                admin=Refused("report_detail"),
+            ),
+            kwargs={"pk": "report"},
         ),
-        kwargs={"pk": "report"},
+        Entry(
+            _roles(
+                (Refused("report_detail"), 404),
+                district_reviewer=(Refused("report_detail"), 404),
+                province_reviewer=(Refused("report_detail"), 404),
+                admin=Refused("report_detail"),
+            ),
+            kwargs={"pk": "submitted_report"},
+        ),
     ),
     # Autosave answers JSON: 401 (not a login redirect) keeps the typed text;
     # readers who may not edit get 403; an empty body from staff is a 400.
@@ -337,42 +380,72 @@ MATRIX = {
     "model_list": (
         Entry(READERS, kwargs={"report_pk": "report"}),
         Entry(EDITORS_ONLY, kwargs={"report_pk": "report"}, method="post"),
+        Entry(
+            _locked("model_list"),
+            kwargs={"report_pk": "submitted_report"},
+            method="post",
+        ),
     ),
     "model_edit": (
         Entry(EDITORS_ONLY, kwargs={"pk": "model"}),
         Entry(EDITORS_ONLY, kwargs={"pk": "model"}, method="post"),
     ),
-    "model_delete": Entry(
-        _roles(404, **{r: (Redirect("model_list"), 404) for r in STAFF_ROLES}),
-        kwargs={"pk": "model"},
-        method="post",
+    "model_delete": (
+        Entry(
+            _staff_only(Redirect("model_list")), kwargs={"pk": "model"}, method="post"
+        ),
+        Entry(_locked("model_list"), kwargs={"pk": "locked_model"}, method="post"),
     ),
     "attachment_list": (
         Entry(READERS, kwargs={"report_pk": "report"}),
         Entry(EDITORS_ONLY, kwargs={"report_pk": "report"}, method="post"),
+        Entry(
+            _locked("attachment_list"),
+            kwargs={"report_pk": "submitted_report"},
+            method="post",
+        ),
     ),
     "attachment_download": (
         Entry(READERS, kwargs={"pk": "attachment"}),
         # The method is refused before the file is looked up: 405 tells nothing.
         Entry(_roles(405), kwargs={"pk": "attachment"}, method="post"),
     ),
-    "attachment_delete": Entry(
-        _roles(404, **{r: (Redirect("attachment_list"), 404) for r in STAFF_ROLES}),
-        kwargs={"pk": "attachment"},
-        method="post",
+    "attachment_delete": (
+        Entry(
+            _staff_only(Redirect("attachment_list")),
+            kwargs={"pk": "attachment"},
+            method="post",
+        ),
+        Entry(
+            _locked("attachment_list"),
+            kwargs={"pk": "locked_attachment"},
+            method="post",
+        ),
     ),
     "commendation_list": (
         Entry(READERS, kwargs={"report_pk": "report"}),
         Entry(EDITORS_ONLY, kwargs={"report_pk": "report"}, method="post"),
+        Entry(
+            _locked("commendation_list"),
+            kwargs={"report_pk": "submitted_report"},
+            method="post",
+        ),
     ),
     "commendation_edit": (
         Entry(EDITORS_ONLY, kwargs={"pk": "commendation"}),
         Entry(EDITORS_ONLY, kwargs={"pk": "commendation"}, method="post"),
     ),
-    "commendation_delete": Entry(
-        _roles(404, **{r: (Redirect("commendation_list"), 404) for r in STAFF_ROLES}),
-        kwargs={"pk": "commendation"},
-        method="post",
+    "commendation_delete": (
+        Entry(
+            _staff_only(Redirect("commendation_list")),
+            kwargs={"pk": "commendation"},
+            method="post",
+        ),
+        Entry(
+            _locked("commendation_list"),
+            kwargs={"pk": "locked_commendation"},
+            method="post",
+        ),
     ),
 }
 MATRIX |= {
@@ -542,8 +615,10 @@ MATRIX |= {
         Entry(EDITORS_ONLY, kwargs={"pk": "report"}),
         Entry(EDITORS_ONLY, kwargs={"pk": "report"}, method="post"),
     ),
-    # The blank form is the same for everyone signed in.
-    "export_blank_form": Entry(_everyone(200)),
+    # The blank form is the same for everyone signed in. Asked as Excel: the
+    # format is picked after every check, and its PDF (seconds per render) is
+    # read back in test_export_views.
+    "export_blank_form": Entry(_everyone(200), query={"dinh-dang": "xlsx"}),
 }
 
 
@@ -645,6 +720,8 @@ def _request(client, entry, url_name, unit_code, ctx):
         for key, value in entry.data.items()
     }
     url = reverse(url_name, kwargs=kwargs)
+    if entry.query:
+        url += "?" + urlencode(entry.query)
     return url, (lambda: getattr(client, entry.method)(url, data))
 
 

@@ -27,9 +27,10 @@ How it works
   ``unit`` and returns it; its ``pk`` goes into the URL. Objects are cached per
   test by (kind, unit), so kinds build on each other cheaply. To cover a new
   URL, add one MATRIX entry (and, for a new kind of object, one OBJECTS entry).
-* Every answer that refuses (400, 401, 403, 404, 405, 409, LOGIN, Refused) is
-  checked to have changed nothing: row counts of what the pages create or delete, and
-  the status and revision of every report, are the same before and after.
+* Every GET and every answer that refuses (400, 401, 403, 404, 405, 409, LOGIN,
+  Refused) is checked to have changed nothing: the row counts of what the pages
+  create or delete, the status and revision of every report and the answers to
+  comments are the same before and after.
 """
 
 from dataclasses import dataclass, field
@@ -798,5 +799,20 @@ def test_permission_matrix(client, demo, other_province, url_name, index, role_n
         got = _answer(send())
         where = f"{url_name} ({entry.method}) as {role_name} on {side} unit ({url})"
         assert got == want, where
-        if _refuses(want):
-            assert _state() == before, f"refused but changed something: {where}"
+        if _refuses(want) or entry.method == "get":
+            assert _state() == before, f"changed something: {where}"
+
+
+@pytest.mark.parametrize("role_name", [r for r in ROLES if r != "anonymous"])
+def test_every_menu_link_shown_to_a_role_opens_for_it(client, demo, role_name):
+    _login(client, role_name)
+    items = client.get(reverse("home")).context["nav_items"]
+    assert items
+    for item in items:
+        response = client.get(item["url"])
+        got = _answer(response)
+        # Followed to a page of its own, not to a login page.
+        assert got == 200 or isinstance(got, Redirect), (item["label"], got)
+        if isinstance(got, Redirect):
+            assert got.url_name not in ("login", "admin:login"), item["label"]
+            assert client.get(response.url).status_code == 200, item["label"]

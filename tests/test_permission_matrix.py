@@ -293,10 +293,7 @@ def _roles(default, **answers):
 
 
 # Read a report's page: the unit's staff, reviewers above it and administrators.
-READERS = _roles(
-    (200, 404),
-    admin=200,
-)
+READERS = _roles((200, 404), admin=200)
 # Change what hangs off a draft report: the unit's own staff only; reviewers who
 # may read the report and administrators get the same 404 as for a missing page.
 EDITORS_ONLY = _roles(

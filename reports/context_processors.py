@@ -1,12 +1,14 @@
 """Navigation by role, for the base layout."""
 
+from django.contrib import admin as django_admin
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .models import Role
 
-# (label, url name, who sees it): "all", a role, or "admin".
+# (label, url name, who sees it): "all", a role, "admin", or "site_admin" (who
+# may enter the Django admin: an active is_staff user).
 NAV_ITEMS = [
     (_("Trang chủ"), "home", "all"),
     (_("Báo cáo của đơn vị"), "my_reports", "staff"),
@@ -16,7 +18,7 @@ NAV_ITEMS = [
     (_("Tiến độ"), "cockpit", "reviewer"),
     (_("Nhật ký thay đổi"), "audit_log", "admin"),
     (_("Mẫu báo cáo để in"), "export_blank_form", "all"),
-    (_("Quản trị"), "admin:index", "admin"),
+    (_("Quản trị"), "admin:index", "site_admin"),
 ]
 
 
@@ -26,9 +28,12 @@ def navigation(request):
         return {}
     roles = {m.role for m in permissions.memberships_of(user)}
     admin = permissions.is_admin(user)
+    site_admin = django_admin.site.has_permission(request)
     items = []
     for label, url_name, audience in NAV_ITEMS:
         if audience == "admin" and not admin:
+            continue
+        if audience == "site_admin" and not site_admin:
             continue
         if audience in Role.values and audience not in roles and not admin:
             continue
@@ -37,4 +42,4 @@ def navigation(request):
         except NoReverseMatch:
             continue
         items.append({"label": label, "url": url, "active": request.path == url})
-    return {"nav_items": items, "user_is_admin": admin}
+    return {"nav_items": items, "user_is_admin": admin, "user_site_admin": site_admin}

@@ -115,9 +115,18 @@ def test_reviewer_home_summarises_units_below(client, demo, make_user):
 
 
 def test_admin_home_links_to_the_admin(client, demo, make_user):
-    client.force_login(make_user("72", "admin"))
+    client.force_login(make_user("72", "admin", is_staff=True))
     body = client.get(reverse("home")).content.decode()
     assert reverse("admin:index") in body
+
+
+def test_admin_link_hidden_from_an_administrator_the_django_admin_refuses(
+    client, demo, make_user
+):
+    # Without is_staff the Django admin answers with its login page: no link.
+    client.force_login(make_user("72", "admin"))
+    body = client.get(reverse("home")).content.decode()
+    assert reverse("admin:index") not in body
 
 
 def test_user_without_a_unit_is_told_so(client, demo, django_user_model):

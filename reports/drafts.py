@@ -27,6 +27,7 @@ from .models import (
     TableSource,
 )
 from .outline import template_for_unit
+from .text import clean_typed
 from .values import format_date, format_number, parse_date, parse_number, percent
 
 HEADER_FIELDS = {
@@ -96,6 +97,10 @@ def start_report(unit, round_):
 def save_part(report, key, data, *, base_revision, actor):
     """Save one part of ``report``'s draft from the flat ``data`` of its inputs."""
     kind, _sep, code = key.partition(":")
+    data = {
+        name: clean_typed(value) if isinstance(value, str) else value
+        for name, value in data.items()
+    }
     saver = {"section": _save_section, "table": _save_table, "header": _save_header}
     if kind not in saver or (kind == "header") == bool(code):
         raise PartNotFound(key)

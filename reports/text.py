@@ -28,3 +28,14 @@ def clean_query(value, max_length=200):
     refuses NUL), and cut to ``max_length``."""
     value = "".join(ch for ch in clean_text(value) if unicodedata.category(ch) != "Cc")
     return value[:max_length]
+
+
+def clean_typed(value):
+    """Text typed into a report: NFC, no invisible or control characters (tab
+    and line breaks kept). Not stripped: autosave sends text mid-typing."""
+    value = INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+    if has_control_characters(value):
+        value = "".join(
+            ch for ch in value if unicodedata.category(ch) != "Cc" or ch in "\t\n\r"
+        )
+    return value

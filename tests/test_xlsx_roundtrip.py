@@ -80,6 +80,15 @@ def test_numbers_are_read_with_either_decimal_mark(raw, expected):
     assert roundtrip.parse_number(raw) == expected
 
 
+def test_an_ambiguous_number_is_refused_as_in_the_editor():
+    # "1.234" may be a thousand or a fraction: the editor refuses it, so does Excel.
+    with pytest.raises(ValueError, match="chưa rõ nghĩa"):
+        roundtrip.parse_number("1.234")
+    # Plain text is refused too; the caller words it with the sheet and cell.
+    with pytest.raises(ValueError):
+        roundtrip.parse_number("mười")
+
+
 def test_good_file_previews_then_saves_only_on_confirm(client, draft):
     report, staff = draft
     wb = workbook(report)

@@ -8,14 +8,16 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from .. import values
 from ..models import Cell, ColumnType, Report, TableColumn, TableSource
 from . import data, xlsx
 
@@ -202,28 +204,25 @@ def _check_structure(wb, table):
 
 
 def parse_number(raw):
-    """A number typed either way: "8,5", "8.5", "1.234,5", "1,234.5" -> Decimal."""
+    """A number cell: Excel's own numbers as they are; typed text read exactly as
+    the editor reads it (``values.parse_number``: "8,5", "8.5", "1.234,5"; an
+    ambiguous "1.234" is refused rather than guessed). Raises ValueError with
+    the reason."""
     if isinstance(raw, bool):
         raise ValueError
     if isinstance(raw, (int, float, Decimal)):
         return Decimal(str(raw))
-    text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
-    if not re.fullmatch(r"-?[\d.,]+", text) or not re.search(r"\d", text):
-        raise ValueError
-    if "," in text and "." in text:
-        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
-        thousands = "." if decimal_mark == "," else ","
-        text = text.replace(thousands, "").replace(decimal_mark, ".")
-    elif text.count(",") == 1:
-        text = text.replace(",", ".")
-    elif text.count(",") > 1:
-        text = text.replace(",", "")
-    elif text.count(".") > 1:
-        text = text.replace(".", "")
     try:
-        return Decimal(text)
-    except InvalidOperation as exc:
-        raise ValueError from exc
+        number = values.parse_number(raw)
+    except ValidationError as exc:
+        # Plain "not a number" keeps this import's own wording (it names the
+        # sheet and cell); a specific reason, such as ambiguity, is passed on.
+        if exc.code == "invalid":
+            raise ValueError from exc
+        raise ValueError(exc.messages[0]) from exc
+    if number is None:
+        raise ValueError
+    return number
 
 
 def _parse_docs(raw):
@@ -279,7 +278,10 @@ def _parse_cell(cell, leaf):
     try:
         number = parse_number(raw)
     except ValueError as exc:
-        raise ValueError(_("“%(v)s” không phải là số.") % {"v": str(raw)[:40]}) from exc
+        reason = exc.args[0] if exc.args else None
+        raise ValueError(
+            reason or _("“%(v)s” không phải là số.") % {"v": str(raw)[:40]}
+        ) from exc
     if number < 0:
         raise ValueError(_("không được là số âm."))
     if leaf.col_type == ColumnType.INTEGER and number != number.to_integral_value():

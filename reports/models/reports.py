@@ -403,6 +403,10 @@ class DraftPart(models.Model):
         blank=True,
         related_name="+",
     )
+    # What the person typed and the server refused, by input name, with the
+    # message: {"c.x": {"value": "5.800", "message": "…"}}. Kept until a valid
+    # value replaces it; a report holding any cannot be submitted.
+    refused = models.JSONField(_("giá trị chưa hợp lệ"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("phần bản nháp")

@@ -1,16 +1,26 @@
 # Sokket: the first two targets are the README's first two commands.
 SHELL := /bin/bash
-PYTHON ?= python3
+# Debian's own Python when there is one (Python 3.11.2 to 3.13 are supported), even if
+# another python3 (pyenv, say) comes first on PATH: CI runs what a newcomer runs.
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages the portal and its tests need (PDF, fonts, browser tests).
+# Debian packages the portal and its tests need (PDF, fonts, browser tests;
+# libatomic1 for the Node that Playwright bundles to drive Chromium).
 DEB_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	fonts-liberation2 poppler-utils chromium nodejs npm postgresql-client
+	fonts-liberation2 poppler-utils chromium libatomic1 nodejs npm postgresql-client
+# An interpreter's base prefix and version. A venv made by another Python than
+# $(PYTHON) (or whose Python is gone) is made again from scratch.
+PYTHON_ID := -c 'import sys; print(sys.base_prefix, sys.version.split()[0])'
+ifneq ($(shell $(PYTHON) $(PYTHON_ID) 2>/dev/null),$(shell $(PY) $(PYTHON_ID) 2>/dev/null))
+VENV_CLEAR := --clear
+$(VENV)/.installed: FORCE
+endif
 
-.PHONY: run test setup system venv npm migrate demo bench lint backup restore clean
+.PHONY: run test setup system venv npm migrate demo bench lint backup restore clean FORCE
 
 run: setup migrate demo  ## set up, load the demo data and serve on http://127.0.0.1:8000
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -22,12 +32,12 @@ setup: system venv npm
 	$(PY) manage.py collectstatic --noinput -v0
 
 system:
-	@bash scripts/ensure-debian-packages.sh $(DEB_PACKAGES)
+	@PYTHON=$(PYTHON) bash scripts/ensure-debian-packages.sh $(DEB_PACKAGES)
 
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV_CLEAR) $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
@@ -59,3 +69,5 @@ lint: venv
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
+
+FORCE:

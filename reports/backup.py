@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.db import connections
@@ -23,11 +23,24 @@ from django.utils.translation import gettext as _
 FORMAT = 1
 SQLITE_MEMBER = "database.sqlite3"
 PG_MEMBER = "database.pgdump"
+DATABASE_MEMBER = {"sqlite": SQLITE_MEMBER, "postgresql": PG_MEMBER}
 MEDIA_PREFIX = "media/"
+# tarfile's "data" filter came in Python 3.11.4; Debian 12 ships 3.11.2.
+HAS_DATA_FILTER = hasattr(tarfile, "data_filter")
 
 
 class BackupError(Exception):
     """A backup or restore could not be done; the message says why."""
+
+
+class UnsafeArchiveError(BackupError):
+    """An archive member could write outside the restore directory."""
+
+    def __init__(self, member, reason):
+        super().__init__(
+            _("Bản sao lưu không an toàn, không khôi phục: mục “%(name)s” %(reason)s.")
+            % {"name": member.name, "reason": reason}
+        )
 
 
 def engine_of(db):
@@ -72,7 +85,9 @@ def create_backup(output_dir, *, alias="default", media_root=None, now=None):
             "media_files": len(media_files),
         }
         partial = archive.with_suffix(".partial")
-        with tarfile.open(partial, "w:gz") as tar:
+        # A symlink in MEDIA_ROOT goes in as the file it points to: restore takes
+        # regular files and directories only.
+        with tarfile.open(partial, "w:gz", dereference=True) as tar:
             _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=2).encode())
             tar.add(dump, arcname=member)
             for path in media_files:
@@ -106,7 +121,7 @@ def restore_backup(archive, *, db=None, media_root=None, force=False):
                 _("Bản sao lưu là của %(src)s, không khôi phục vào %(dst)s được.")
                 % {"src": manifest["engine"], "dst": engine}
             )
-        tar.extractall(tmp, filter="data")
+        _extract(tar, Path(tmp))
         dump = Path(tmp) / manifest["database"]
         if engine == "sqlite":
             _sqlite_restore(dump, Path(db["NAME"]), force=force)
@@ -130,9 +145,55 @@ def _manifest(tar):
         manifest = json.load(member)
     except (KeyError, ValueError, tarfile.TarError) as exc:
         raise BackupError(_("Tệp không phải bản sao lưu Sokket.")) from exc
-    if manifest.get("format") != FORMAT:
+    # The database member is named by the engine, never by a path from the archive.
+    database = DATABASE_MEMBER.get(manifest.get("engine"))
+    if manifest.get("format") != FORMAT or manifest.get("database") != database:
         raise BackupError(_("Bản sao lưu có định dạng không biết."))
     return manifest
+
+
+def _extract(tar, target):
+    """Extract ``tar`` into ``target`` once every member is known to stay inside it."""
+    members = tar.getmembers()
+    for member in members:
+        _check_member(member, target)
+    if HAS_DATA_FILTER:
+        tar.extractall(target, members, filter="data")
+        return
+    # Plain files, as the filter would leave them: tarfile's own extraction would
+    # also apply the archive's owners and mode bits (setuid included).
+    for member in members:
+        path = target / member.name
+        if member.isdir():
+            path.mkdir(parents=True, exist_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tar.extractfile(member) as source, open(path, "wb") as destination:
+            shutil.copyfileobj(source, destination)
+        os.utime(path, (member.mtime, member.mtime))
+
+
+def _check_member(member, target):
+    """Refuse anything but a regular file or a directory inside ``target``.
+
+    Checked on every Python, the data filter's too: it would quietly strip a
+    leading "/" and extract links inside the target, where the archive should
+    rather be refused.
+    """
+    if member.issym() or member.islnk():
+        raise UnsafeArchiveError(
+            member,
+            _("là liên kết (tới “%(link)s”)") % {"link": member.linkname},
+        )
+    if not (member.isfile() or member.isdir()):
+        raise UnsafeArchiveError(member, _("là tệp thiết bị hoặc FIFO"))
+    name = PurePosixPath(member.name)
+    if name.is_absolute():
+        raise UnsafeArchiveError(member, _("có đường dẫn tuyệt đối"))
+    root = os.path.realpath(target)
+    path = os.path.realpath(os.path.join(root, member.name))
+    if ".." in name.parts or os.path.commonpath([root, path]) != root:
+        raise UnsafeArchiveError(member, _("ra ngoài thư mục khôi phục (“..”)"))
 
 
 def _media_files(media_root):

@@ -8,12 +8,12 @@ for pkg in "$@"; do
     missing+=("$pkg")
   fi
 done
-# A working python venv module, node and npm from elsewhere are fine too.
+# A working venv module in $PYTHON (the Makefile's), node and npm from elsewhere are fine.
 filtered=()
 for pkg in "${missing[@]:-}"; do
   case "$pkg" in
     "") ;;
-    python3-venv) python3 -c 'import venv, ensurepip' 2>/dev/null || filtered+=("$pkg") ;;
+    python3-venv) "${PYTHON:-python3}" -c 'import venv, ensurepip' 2>/dev/null || filtered+=("$pkg") ;;
     nodejs) command -v node >/dev/null || filtered+=("$pkg") ;;
     npm) command -v npm >/dev/null || filtered+=("$pkg") ;;
     postgresql-client) command -v pg_dump >/dev/null || filtered+=("$pkg") ;;

@@ -1,4 +1,7 @@
+import io
+import json
 import sqlite3
+import tarfile
 import uuid
 from decimal import Decimal
 
@@ -7,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from reports import workflow
+from reports import backup, workflow
 from reports.audit import AUDITED
 from reports.backup import BackupError, create_backup, restore_backup
 from reports.models import Attachment, Report, ReportVersion, VersionCell
@@ -79,6 +82,16 @@ def _read_back(conn, snapshot):
     return found
 
 
+@pytest.fixture(params=["data filter", "explicit check"])
+def extraction(request, monkeypatch):
+    """Restore's two ways of extracting an archive: tarfile's "data" filter (Python
+    3.11.4+) and the explicit check of every member (Debian 12's Python 3.11.2)."""
+    if request.param == "data filter" and not hasattr(tarfile, "data_filter"):
+        pytest.skip("tarfile has no data filter before Python 3.11.4")
+    monkeypatch.setattr(backup, "HAS_DATA_FILTER", request.param == "data filter")
+    return request.param
+
+
 @pytest.fixture
 def restore_target(tmp_path):
     """An empty database to restore into: a new SQLite file, or a new PostgreSQL
@@ -111,7 +124,7 @@ def _connect(db):
 
 
 def test_restore_into_an_empty_database_finds_everything(
-    demo, unit, make_user, settings, tmp_path, restore_target
+    demo, unit, make_user, settings, tmp_path, restore_target, extraction
 ):
     _season(demo, unit, make_user)
     snapshot, files = _snapshot(settings)
@@ -167,3 +180,112 @@ def test_backup_and_restore_commands(demo, tmp_path, capsys):
         call_command("restore", archives[0])
     with pytest.raises(CommandError, match="Không có tệp"):
         call_command("restore", tmp_path / "missing.tar.gz")
+
+
+def _member(name, kind=tarfile.REGTYPE, linkname="", data=b""):
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname, info.size = kind, linkname, len(data)
+    if kind == tarfile.CHRTYPE:
+        info.devmajor, info.devminor = 1, 3  # /dev/null
+    return info, data
+
+
+def _hostile_archive(path, members, engine="sqlite", database=None):
+    """An archive with a manifest followed by ``members``."""
+    database = database or backup.DATABASE_MEMBER[engine]
+    manifest = {"format": 1, "engine": engine, "database": database}
+    manifest_member = _member("manifest.json", data=json.dumps(manifest).encode())
+    with tarfile.open(path, "w:gz") as tar:
+        for info, data in [manifest_member, *members]:
+            tar.addfile(info, io.BytesIO(data) if info.isreg() else None)
+    return path
+
+
+def _hostile_cases(outside):
+    """Members that would write outside the target, as (name refused, members)."""
+    pwned = str(outside / "pwned")
+    climb = "media/" + "../" * 40 + pwned.lstrip("/")
+    return {
+        "absolute path": (pwned, [_member(pwned, data=b"pwned")]),
+        "dot-dot": (climb, [_member(climb, data=b"pwned")]),
+        "symlink out": (
+            "media/link",
+            [
+                _member("media/link", tarfile.SYMTYPE, linkname=str(outside)),
+                _member("media/link/pwned", data=b"pwned"),
+            ],
+        ),
+        "hard link out": (
+            "media/victim",
+            [
+                _member(
+                    "media/victim", tarfile.LNKTYPE, linkname=str(outside / "victim")
+                ),
+                _member("media/victim", data=b"pwned"),
+            ],
+        ),
+        "device": ("media/null", [_member("media/null", tarfile.CHRTYPE)]),
+        "fifo": ("media/fifo", [_member("media/fifo", tarfile.FIFOTYPE)]),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["absolute path", "dot-dot", "symlink out", "hard link out", "device", "fifo"],
+)
+def test_restore_refuses_a_hostile_archive_and_writes_nothing(
+    tmp_path, extraction, case
+):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "victim").write_bytes(b"original")
+    name, members = _hostile_cases(outside)[case]
+    archive = _hostile_archive(tmp_path / "hostile.tar.gz", members)
+    target = {"ENGINE": "django.db.backends.sqlite3", "NAME": tmp_path / "new.sqlite3"}
+
+    with pytest.raises(BackupError) as refused:
+        restore_backup(archive, db=target, media_root=tmp_path / "media")
+
+    assert "không an toàn" in str(refused.value)
+    assert name in str(refused.value)
+    assert sorted(p.name for p in outside.iterdir()) == ["victim"]
+    assert (outside / "victim").read_bytes() == b"original"
+    assert not (tmp_path / "media").exists()
+    assert not (tmp_path / "new.sqlite3").exists()
+
+
+def test_restore_refuses_a_manifest_naming_a_database_outside_the_archive(tmp_path):
+    outside = tmp_path / "outside" / "pwned.sqlite3"
+    outside.parent.mkdir()
+    archive = _hostile_archive(tmp_path / "h.tar.gz", [], database=str(outside))
+    target = {"ENGINE": "django.db.backends.sqlite3", "NAME": tmp_path / "new.sqlite3"}
+    with pytest.raises(BackupError, match="định dạng không biết"):
+        restore_backup(archive, db=target, media_root=tmp_path / "media")
+    assert not outside.exists()
+    assert not (tmp_path / "new.sqlite3").exists()
+
+
+def test_restore_command_names_the_hostile_member_in_vietnamese(tmp_path, db):
+    engine = backup.engine_of(connection.settings_dict)
+    members = [_member("/etc/cron.d/sokket", data=b"* * * * * root true")]
+    archive = _hostile_archive(tmp_path / "hostile.tar.gz", members, engine=engine)
+    with pytest.raises(CommandError, match="không an toàn.*/etc/cron.d/sokket"):
+        call_command("restore", archive)
+
+
+def test_a_symlink_in_media_is_backed_up_as_the_file_it_points_to(
+    db, settings, tmp_path, restore_target
+):
+    scan = tmp_path / "elsewhere" / "scan.pdf"
+    scan.parent.mkdir()
+    scan.write_bytes(b"%PDF-1.4 scan")
+    settings.MEDIA_ROOT.mkdir(parents=True)
+    (settings.MEDIA_ROOT / "scan.pdf").symlink_to(scan)
+
+    archive = create_backup(tmp_path / "backups")
+    restored = tmp_path / "restored"
+    _manifest, files = restore_backup(archive, db=restore_target, media_root=restored)
+
+    assert files == 1
+    assert not (restored / "scan.pdf").is_symlink()
+    assert (restored / "scan.pdf").read_bytes() == b"%PDF-1.4 scan"

@@ -92,6 +92,14 @@ def _measure():
         repeat=21,
     )
     country_cpu = median_cpu_seconds(lambda: client.get(pages[root.code]))
+    # Where the page's time goes: the consolidation itself, the rest is the
+    # template printing every cell.
+    consolidate_cpu = median_cpu_seconds(lambda: consolidate(root, round_))
+    print(
+        f"  whole country: consolidate() {consolidate_cpu * 1000:.1f} ms CPU of "
+        f"the page's {country_cpu * 1000:.1f} ms CPU",
+        flush=True,
+    )
     return [
         Result(
             "consolidation page queries, whole country = one province",

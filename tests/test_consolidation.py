@@ -66,6 +66,15 @@ def approved_cells(reports, table_code, column_code):
     )
 
 
+def summed_rate(reports, numerator, denominator):
+    """Biểu 1.4: the sum of ``numerator`` × 100 / the sum of ``denominator``."""
+    sums = [
+        approved_cells(reports, "1.4", code).aggregate(s=Sum("num"))["s"]
+        for code in (numerator, denominator)
+    ]
+    return (sums[0] * 100 / sums[1]).quantize(Decimal("0.01"))
+
+
 def test_province_consolidates_every_district_and_member_org(province, demo):
     parent, reports = province
     result = consolidate(parent, demo)
@@ -154,14 +163,7 @@ def test_percent_is_recomputed_from_summed_parts_not_summed(province, demo):
     parent, reports = province
     table = table_of(consolidate(parent, demo), "1.4")
     rate = leaf(table, "ty-le-ho")
-    achieved = approved_cells(reports.values(), "1.4", "ho-dat").aggregate(
-        s=Sum("num")
-    )["s"]
-    households = approved_cells(reports.values(), "1.4", "tong-ho").aggregate(
-        s=Sum("num")
-    )["s"]
-    expected = (Decimal(achieved) * 100 / Decimal(households)).quantize(Decimal("0.01"))
-    assert table.total[rate.pk] == expected
+    assert table.total[rate.pk] == summed_rate(reports.values(), "ho-dat", "tong-ho")
     summed_rates = sum(row.values[rate.pk] for row in table.rows)
     assert table.total[rate.pk] != summed_rates
     for row in table.rows:
@@ -494,15 +496,7 @@ def test_a_missing_child_keeps_the_total_percentage_of_those_who_reported(
     reports = approve_children(demo, parent, make_user, skip={"709"})
     table = table_of(consolidate(parent, demo), "1.4")
     rate = leaf(table, "ty-le-ho")
-    achieved = approved_cells(reports.values(), "1.4", "ho-dat").aggregate(
-        s=Sum("num")
-    )["s"]
-    households = approved_cells(reports.values(), "1.4", "tong-ho").aggregate(
-        s=Sum("num")
-    )["s"]
-    assert table.total[rate.pk] == (achieved * 100 / households).quantize(
-        Decimal("0.01")
-    )
+    assert table.total[rate.pk] == summed_rate(reports.values(), "ho-dat", "tong-ho")
     assert rate.pk in table.partial
 
 

@@ -84,8 +84,9 @@ class ConsolidatedTable:
     rows: list[ConsolidatedRow]
     # column id -> total value
     total: dict = field(default_factory=dict)
-    # ids of numeric columns whose total leaves out a row (no report, or a
-    # cell marked "không có số liệu"): printed as partial.
+    # ids of numeric columns whose total leaves out a row (no report, a cell
+    # marked "không có số liệu" or an empty one), and of percentages with such
+    # a part: printed as partial.
     partial: set = field(default_factory=set)
 
 

@@ -7,15 +7,13 @@ is rolled back, so the bench database is left as seed_scale made it.
 """
 
 import datetime as dt
-import statistics
-import time
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from bench.harness import Result, count_queries, median_seconds
+from bench.harness import Result, count_queries, median_cpu_seconds, median_seconds
 from reports.models import (
     Deadline,
     Extension,
@@ -69,17 +67,6 @@ def _vary(round_):
     )
 
 
-def _median_cpu_seconds(fn, repeat=7):
-    """Median CPU time of this process (SQLite runs in it): steady on a busy box."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return statistics.median(times)
-
-
 def run(ctx):
     results = []
     round_ = Round.objects.get(code="so-ket-2016-2020")
@@ -124,7 +111,7 @@ def run(ctx):
             )
         # Wall time on a shared machine swings with the other processes; the
         # CPU time of the request says what the page itself costs.
-        cpu = _median_cpu_seconds(lambda: national.get(url))
+        cpu = median_cpu_seconds(lambda: national.get(url))
         results.append(
             Result(
                 "cockpit median CPU time, national", cpu * 1000, TIME_BOUND_MS, " ms"

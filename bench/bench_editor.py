@@ -1,5 +1,6 @@
 """The report editor: queries of the page for a full district report, whatever
-the size of its tables, and the server time of one autosave."""
+the size of its tables (at most 15), and the median server time of one
+autosave of a part (at most 20 ms), as issue 10 sets them."""
 
 import json
 import statistics
@@ -18,6 +19,8 @@ from tests.factories import fill_report
 from .harness import Result, count_queries
 
 EXTRA_COLUMNS = 40
+PAGE_QUERY_BOUND = 15
+AUTOSAVE_BOUND_MS = 20
 
 
 def run(ctx):
@@ -83,11 +86,11 @@ def _measure():
     autosave_ms = statistics.median(times[1:]) * 1000
 
     return [
-        Result("editor_page_queries", queries, 25),
+        Result("editor_page_queries", queries, PAGE_QUERY_BOUND),
         Result(
             f"editor_page_queries_with_{EXTRA_COLUMNS}_more_columns_per_table",
             wide_queries,
             queries,
         ),
-        Result("editor_autosave_section_median", autosave_ms, 50, unit=" ms"),
+        Result("editor_autosave_section_median", autosave_ms, AUTOSAVE_BOUND_MS, " ms"),
     ]

@@ -5,9 +5,7 @@ its cost in queries does not grow with the number of units.
 """
 
 import datetime as dt
-import gc
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -108,21 +106,6 @@ class Cockpit:
     parent: object = None
     parent_choices: list = field(default_factory=list)
     all_levels: list = field(default_factory=list)
-
-
-@contextmanager
-def cycle_collector_paused():
-    """Pause the cycle collector while tens of thousands of small, acyclic tuples
-    live: its passes over the whole heap cost a third of the page otherwise. They
-    die by reference counting once the page is sent, so nothing is left over.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def build_cockpit(round_, scope, *, level=None, parent=None, status=None, now=None):

@@ -1,4 +1,5 @@
 import datetime as dt
+import gc
 import json
 import zoneinfo
 
@@ -229,6 +230,28 @@ def test_query_count_is_fixed_whatever_the_scope(
     client.force_login(district)
     narrow = _queries(client)
     assert wide == narrow == filtered
+
+
+def test_the_cockpit_leaves_the_garbage_collector_on(
+    client, demo, make_user, monkeypatch
+):
+    # A process-wide switch would hold for every thread of a worker while the
+    # page is built; the page must be fast without one.
+    from reports.views import progress
+
+    seen = []
+    build = progress.build_cockpit
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(progress, "build_cockpit", watched)
+    client.force_login(make_user("72", "reviewer"))
+    assert gc.isenabled()
+    assert client.get(URL).status_code == 200
+    assert seen == [True]
+    assert gc.isenabled()
 
 
 def test_reviewers_get_the_nav_entry_and_staff_do_not(client, demo, make_user):

@@ -66,6 +66,15 @@ def approved_cells(reports, table_code, column_code):
     )
 
 
+def summed_rate(reports, numerator, denominator):
+    """Biểu 1.4: the sum of ``numerator`` × 100 / the sum of ``denominator``."""
+    sums = [
+        approved_cells(reports, "1.4", code).aggregate(s=Sum("num"))["s"]
+        for code in (numerator, denominator)
+    ]
+    return (sums[0] * 100 / sums[1]).quantize(Decimal("0.01"))
+
+
 def test_province_consolidates_every_district_and_member_org(province, demo):
     parent, reports = province
     result = consolidate(parent, demo)
@@ -154,14 +163,7 @@ def test_percent_is_recomputed_from_summed_parts_not_summed(province, demo):
     parent, reports = province
     table = table_of(consolidate(parent, demo), "1.4")
     rate = leaf(table, "ty-le-ho")
-    achieved = approved_cells(reports.values(), "1.4", "ho-dat").aggregate(
-        s=Sum("num")
-    )["s"]
-    households = approved_cells(reports.values(), "1.4", "tong-ho").aggregate(
-        s=Sum("num")
-    )["s"]
-    expected = (Decimal(achieved) * 100 / Decimal(households)).quantize(Decimal("0.01"))
-    assert table.total[rate.pk] == expected
+    assert table.total[rate.pk] == summed_rate(reports.values(), "ho-dat", "tong-ho")
     summed_rates = sum(row.values[rate.pk] for row in table.rows)
     assert table.total[rate.pk] != summed_rates
     for row in table.rows:
@@ -347,22 +349,26 @@ def test_query_count_does_not_grow_with_children(
     everyone = _all_but(parent, set())
     few = {"703", "705"}
     approve_children(demo, parent, make_user, skip=everyone - few)
-    # Children with templates, cells; and the tables and columns of the
-    # province's template, read afresh while it is not frozen (no province has
-    # submitted).
-    with django_assert_num_queries(4):
+    # Children, reports, versions, templates, tables, columns, cells.
+    with django_assert_num_queries(7):
         small = consolidate(parent, demo)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         consolidate(parent, demo, include_submitted=True)
     assert sum(1 for row in small.rows if row.version) == 2
     member_orgs = {"72-HND", "72-HLHPN", "72-TD", "72-LDLD", "72-HCCB"}
     approve_children(demo, parent, make_user, skip=few | member_orgs)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         large = consolidate(parent, demo)
     assert sum(1 for row in large.rows if row.version) == 9
+    # Reading what the page and the exports print costs nothing more.
+    with django_assert_num_queries(0):
+        for row in (row for row in large.rows if row.version):
+            assert row.unit.level.name and row.report.unit == row.unit
+            assert row.version.number and row.version.models_data is not None
+            assert row.version.report.status
 
 
-def test_frozen_templates_are_read_once_and_unfrozen_edits_show_at_once(
+def test_template_edits_show_at_once_frozen_or_not(
     demo, unit, make_user, django_assert_num_queries
 ):
     parent = unit("72")
@@ -378,11 +384,151 @@ def test_frozen_templates_are_read_once_and_unfrozen_edits_show_at_once(
     edited = table_of(consolidate(parent, demo), "1.1")
     assert leaf(edited, "vb-ct10").label == "Nhãn đã sửa"
 
-    # Frozen (every kind of unit has submitted): read once, then two queries.
+    # Frozen (every kind of unit has submitted): nothing is kept between calls,
+    # the same queries run and a change made in the database shows.
     for template in ReportTemplate.objects.filter(round=demo, is_current=True):
         freeze_template(template)
-    consolidate(parent, demo)
-    with django_assert_num_queries(2):
+    TableColumn.objects.filter(pk=first.pk).update(label="Nhãn sửa lần hai")
+    with django_assert_num_queries(7):
         again = consolidate(parent, demo)
-    assert leaf(table_of(again, "1.1"), "vb-ct10").label == "Nhãn đã sửa"
+    assert leaf(table_of(again, "1.1"), "vb-ct10").label == "Nhãn sửa lần hai"
     assert [row.source for row in again.rows].count("approved") == 2
+
+
+# --- Partial totals, "no data" percentages, Biểu 2, rows without a version -------
+
+NUMERIC_TYPES = ("integer", "money", "area")
+
+
+def numeric_leaves(table):
+    return {c.pk for c in table.layout.leaves if c.col_type in NUMERIC_TYPES}
+
+
+def test_totals_over_every_row_are_not_partial(province, demo):
+    parent, _reports = province
+    for table in consolidate(parent, demo).tables:
+        assert table.partial == set(), table.table.code
+
+
+def test_a_child_without_an_approved_report_makes_every_numeric_total_partial(
+    demo, unit, make_user
+):
+    parent = unit("72")
+    approve_children(demo, parent, make_user, skip={"709"}, submit_only={"705"})
+    result = consolidate(parent, demo)
+    for code in ("1.2", "1.3", "1.4", "2"):
+        table = table_of(result, code)
+        assert numeric_leaves(table) <= table.partial, code
+        # The total still adds up the rows that have figures.
+        some = next(iter(numeric_leaves(table)))
+        assert table.total[some] == sum(
+            row.values[some] for row in table.rows if not row.is_missing
+        )
+    # Yes/no and document counts are counts, not figures left partial.
+    assert table_of(result, "1.1").partial == set()
+    # Member organisations answered Biểu 1.5: nothing left out there.
+    assert table_of(result, "1.5").partial == {
+        c.pk
+        for c in table_of(result, "1.5").layout.leaves
+        if c.col_type in (*NUMERIC_TYPES, "percent")
+    }
+
+
+def test_a_no_data_or_empty_cell_makes_only_its_column_partial(demo, unit, make_user):
+    parent = unit("72")
+    reviewer = make_user("72", "reviewer")
+    staff = make_user("705", "staff")
+    approve_children(demo, parent, make_user, skip={"705"})
+    report = create_report(demo, unit("705"))
+    fill_report(report, staff, seed=3)
+    Cell.objects.filter(report=report, column__code="hien-dat").update(
+        num=None, no_data=True, note="Huyện không thống kê"
+    )
+    # Templates are data: a column left optional may be submitted empty.
+    TableColumn.objects.filter(
+        table__template=report.template, code="ngay-cong"
+    ).update(required=False)
+    Cell.objects.filter(report=report, column__code="ngay-cong").update(num=None)
+    workflow.submit_report(report, actor=staff)
+    workflow.approve_report(report, actor=reviewer)
+    table = table_of(consolidate(parent, demo), "1.2")
+    assert table.partial == {
+        leaf(table, "hien-dat").pk,
+        leaf(table, "ngay-cong").pk,
+    }
+    others = [r for r in table.rows if r.unit.code != "705"]
+    assert table.total[leaf(table, "hien-dat").pk] == sum(
+        r.values[leaf(table, "hien-dat").pk] for r in others
+    )
+
+
+def test_a_no_data_numerator_leaves_the_row_and_total_percentage_blank(
+    province, demo, unit, make_user
+):
+    parent, reports = province
+    report = reports["705"]
+    reviewer = make_user("72", "reviewer")
+    staff = make_user("705", "staff")
+    workflow.reopen_report(report, actor=reviewer, reason="Sửa số liệu")
+    Cell.objects.filter(report=report, column__code="ho-dat").update(
+        num=None, no_data=True, note="Chưa điều tra"
+    )
+    workflow.submit_report(report, actor=staff)
+    workflow.approve_report(report, actor=reviewer)
+    table = table_of(consolidate(parent, demo), "1.4")
+    rate, households = leaf(table, "ty-le-ho"), leaf(table, "tong-ho")
+    row = next(r for r in table.rows if r.unit.code == "705")
+    # The denominator is there; dividing the other rows' sum by it would mislead.
+    assert row.values[households.pk] is not None
+    assert row.values[rate.pk] is None
+    assert table.total[rate.pk] is None
+    assert rate.pk in table.partial
+    others = [r for r in table.rows if r.unit.code != "705"]
+    assert all(r.values[rate.pk] is not None for r in others)
+    # The other rate of the table is untouched.
+    assert table.total[leaf(table, "ty-le-kdc").pk] is not None
+
+
+def test_a_missing_child_keeps_the_total_percentage_of_those_who_reported(
+    demo, unit, make_user
+):
+    parent = unit("72")
+    reports = approve_children(demo, parent, make_user, skip={"709"})
+    table = table_of(consolidate(parent, demo), "1.4")
+    rate = leaf(table, "ty-le-ho")
+    assert table.total[rate.pk] == summed_rate(reports.values(), "ho-dat", "tong-ho")
+    assert rate.pk in table.partial
+
+
+def test_models_total_column_counts_every_model_whether_star_or_blank(province, demo):
+    parent, reports = province
+    districts = [r for r in reports.values() if r.unit.unit_type != "to_chuc"]
+    every_model = sum(len(r.approved_version.models_data) for r in districts)
+    table = table_of(consolidate(parent, demo), "2")
+    star = leaf(table, "mh-tong")
+    assert star.source_key == "*"
+    assert table.total[star.pk] == every_model
+    for row in table.rows:
+        assert row.values[star.pk] == len(row.version.models_data)
+    # Templates are data: a total column whose key was left blank counts all too.
+    TableColumn.objects.filter(pk=star.pk).update(source_key="")
+    table = table_of(consolidate(parent, demo), "2")
+    assert table.total[leaf(table, "mh-tong").pk] == every_model
+
+
+def test_a_submitted_but_unapproved_child_row_is_missing_but_keeps_its_report(
+    demo, unit, make_user
+):
+    parent = unit("72")
+    reports = approve_children(
+        demo, parent, make_user, skip={"709"}, submit_only={"705"}
+    )
+    rows = {row.unit.code: row for row in consolidate(parent, demo).rows}
+    assert rows["705"].is_missing and rows["705"].version is None
+    assert rows["705"].report == reports["705"]
+    assert rows["705"].report.status == ReportStatus.SUBMITTED
+    # No report at all: nothing to name.
+    assert rows["709"].is_missing and rows["709"].report is None
+    for table in consolidate(parent, demo).tables:
+        row = next(r for r in table.rows if r.unit.code == "705")
+        assert row.report.status == ReportStatus.SUBMITTED

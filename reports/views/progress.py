@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import permissions
-from ..cockpit import PAGE_SIZE, build_cockpit, cycle_collector_paused, page_details
+from ..cockpit import PAGE_SIZE, build_cockpit, page_details
 from ..deadlines import ExtensionRefused, effective_deadline, grant_extension
 from ..forms import ExtensionForm, ReminderForm
 from ..models import Extension
@@ -48,7 +48,6 @@ def _open_round():
 
 
 @login_required
-@cycle_collector_paused()
 def cockpit(request):
     if not permissions.can_use_cockpit(request.user):
         raise PermissionDenied(_("Trang tiến độ dành cho cán bộ thẩm định."))

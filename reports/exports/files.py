@@ -94,7 +94,7 @@ def consolidated_export(parent, round_, fmt, *, include_submitted=False):
     if fmt == "pdf" and rows > settings.EXPORT_PDF_MAX_ROWS:
         raise ExportTooLarge(rows)
     own = parent.reports.filter(round=round_).first()
-    own_version = data.latest_version(own) if own is not None else None
+    own_version = own.versions.newest() if own is not None else None
     versions = sorted(
         {
             row.version.pk

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.conf import settings
 
 from reports import workflow
 from reports.consolidation import consolidate
@@ -148,3 +149,90 @@ def test_review_page_leaves_a_percentage_of_a_no_data_cell_blank(demo, unit, mak
 def test_latest_version_has_one_home(demo, unit, make_user):
     report, first = submitted_report(demo, unit, make_user, "705", {}, approve=False)
     assert report.versions.newest() == first
+
+
+NOTE = "Huyện chưa thống kê số hộ đạt chuẩn trong năm 2016 vì sáp nhập xã"
+NO_DATA = {"ho-dat": {"num": None, "no_data": True, "note": NOTE}}
+NO_DATA_TEXT = f"Không có số liệu ({NOTE})"
+
+
+def test_no_data_with_its_note_is_printed_as_such_on_screens_and_files(
+    client, demo, unit, make_user, tmp_path
+):
+    report, version = submitted_report(demo, unit, make_user, "705", NO_DATA)
+    # Report page (the editor's sheet of the version) and review page.
+    sheet = build_sheet(report, version=version)
+    cell = next(c for t in sheet.tables for c in t.cells if c.column.code == "ho-dat")
+    assert cell.display == NO_DATA_TEXT
+    client.force_login(make_user("705", "staff"))
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert NO_DATA_TEXT in page
+    # Excel: the text in the cell, the note in a comment.
+    content = xlsx.render_xlsx(data.build_version_document(version))
+    ws = xlsx_sheet(content, tmp_path, "Biểu 1.4")
+    found = [c for c in data_row(ws) if c.value == NO_DATA_TEXT]
+    assert found and found[0].comment.text == NOTE
+    # PDF: the cell wraps inside its column (the whole text is there).
+    text = pdf_text(pdf.render_pdf(data.build_version_document(version)), tmp_path)
+    assert "Không có số liệu" in text and "sáp nhập xã" in text
+
+
+def test_pdf_cell_without_data_wraps_inside_its_borders():
+    css = (settings.BASE_DIR / "templates/print/print.css").read_text()
+    assert "td.nodata" in css and "white-space: normal" in css
+    assert "overflow-wrap: anywhere" in css
+
+
+@pytest.fixture
+def partial_province(demo, unit, make_user):
+    """Tân Biên (money 1,25) and Tây Ninh (2,5) approved, Tân Châu only
+    submitted, the others without a report: every total marked partial."""
+    submitted_report(demo, unit, make_user, "705", {"tien": {"num": Decimal("1.25")}})
+    submitted_report(demo, unit, make_user, "703", {"tien": {"num": Decimal("2.5")}})
+    submitted_report(
+        demo, unit, make_user, "706", {"tien": {"num": Decimal(9)}}, approve=False
+    )
+    result = consolidate(unit("72"), demo)
+    for table in result.tables:
+        # Filled in by consolidation (another change); printed here.
+        table.partial = {leaf.pk for leaf in table.layout.leaves}
+    return result
+
+
+def test_partial_total_is_marked_with_a_footnote_in_excel_and_pdf(
+    partial_province, tmp_path
+):
+    doc = data.build_consolidated_document(partial_province)
+    table = next(t for t in doc.tables if t.code == "1.2")
+    index = [leaf.code for leaf in table.leaves].index("tien")
+    rows = data.printed_rows(table)
+    assert rows[-1][1][index].text == "3,75*"
+    text = pdf_text(pdf.render_pdf(doc), tmp_path)
+    assert "3,75*" in text
+    assert "(*) Tổng chưa đầy đủ: có đơn vị chưa có báo cáo hoặc không có số liệu" in (
+        text
+    )
+    assert "Chưa có báo cáo" in text and "Đã nộp, chưa duyệt" in text
+    ws = xlsx_sheet(xlsx.render_xlsx(doc), tmp_path, "Biểu 1.2")
+    values = list(ws.iter_rows(min_row=xlsx.HEADER_TOP + 2))
+    labels = [row[1].value for row in values]
+    total = values[labels.index("Tổng cộng")]
+    assert total[2 + index].value == 3.75
+    assert total[2 + index].number_format == '#,##0.00"*"'
+    assert values[labels.index("Tổng cộng") + 1][0].value.startswith("(*) Tổng chưa")
+    by_label = {row[1].value: row[2].value for row in values}
+    assert by_label["Huyện Tân Châu"] == "Đã nộp, chưa duyệt"
+    assert by_label["Huyện Bến Cầu"] == "Chưa có báo cáo"
+
+
+def test_consolidation_page_marks_partial_totals_and_rows_without_figures(
+    client, partial_province, unit, make_user, monkeypatch
+):
+    monkeypatch.setattr(
+        "reports.views.consolidation.consolidate", lambda *a, **k: partial_province
+    )
+    client.force_login(make_user("72", "reviewer"))
+    page = client.get(f"/tong-hop/{unit('72').pk}/").content.decode()
+    assert "3,75*" in page
+    assert "(*) Tổng chưa đầy đủ" in page
+    assert "Chưa có báo cáo" in page and "Đã nộp, chưa duyệt" in page

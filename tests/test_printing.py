@@ -1,7 +1,6 @@
 """One printer: every page and file shows the same characters for a figure."""
 
 import datetime as dt
-import subprocess
 from decimal import Decimal
 
 import openpyxl
@@ -15,6 +14,7 @@ from reports.models import Cell, TableColumn
 from reports.review import version_sheet
 from reports.sheet import build_sheet
 from tests.factories import create_report, fill_report
+from tests.test_exports import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -39,18 +39,6 @@ def submitted_report(demo, unit, make_user, code, values, *, approve=True, seed=
         reviewer = make_user("72", "reviewer")
         workflow.approve_report(report, actor=reviewer)
     return report, version
-
-
-def pdf_text(content, tmp_path):
-    path = tmp_path / "doc.pdf"
-    path.write_bytes(content)
-    result = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return " ".join(result.stdout.split())
 
 
 def xlsx_sheet(content, tmp_path, name):

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 from django.db import transaction
+from django.urls import reverse
 from django.utils.html import escape
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -188,8 +189,10 @@ def test_every_page_and_file_prints_the_same_string(
     with transaction.atomic():
         report, version = approved(demo, unit, make_user, "705", first, models)
         approved(demo, unit, make_user, "703", second, ["II.1.2"])
-        check_one_unit(report, version, first, models, client, make_user, tmp_path)
-        check_totals(demo, unit, tmp_path)
+        expected = check_one_unit(
+            report, version, first, models, client, make_user, tmp_path
+        )
+        check_consolidation(demo, unit, expected, client, make_user, tmp_path)
         transaction.set_rollback(True)
 
 
@@ -225,10 +228,9 @@ def check_one_unit(report, version, values, models, client, make_user, tmp_path)
         assert review[code] == expected[code], code
 
     client.force_login(make_user("705", "staff"))
-    page = client.get(report.get_absolute_url()).content.decode()
-    for code in CODES:
-        for line in expected[code].splitlines():
-            assert escape(line) in page, code
+    assert_on_page(client.get(report.get_absolute_url()), expected)
+    client.force_login(make_user("72", "reviewer"))
+    assert_on_page(client.get(reverse("review_report", args=[report.pk])), expected)
 
     document = data.build_version_document(version)
     path = tmp_path / "unit.xlsx"
@@ -247,32 +249,51 @@ def check_one_unit(report, version, values, models, client, make_user, tmp_path)
     for code in CODES:
         if expected[code]:
             assert squeeze(expected[code]) in text, code
+    return expected
 
 
-def check_totals(demo, unit, tmp_path):
-    """Consolidation page and consolidated files: the rows add up to the total."""
-    result = consolidate(unit("72"), demo)
+def assert_on_page(response, expected):
+    page = response.content.decode()
+    for code in CODES:
+        for line in expected[code].splitlines():
+            assert escape(line) in page, code
+
+
+def check_consolidation(demo, unit, expected, client, make_user, tmp_path):
+    """The consolidation page and the consolidated Excel and PDF rows print the
+    unit's figures as its own report does, and the rows add up to the total."""
+    province = unit("72")
+    result = consolidate(province, demo)
     document = data.build_consolidated_document(result)
+    path = tmp_path / "tong-hop.xlsx"
+    path.write_bytes(xlsx.render_xlsx(document))
+    book = openpyxl.load_workbook(path)
+    client.force_login(make_user("72", "reviewer"))
+    page = client.get(reverse("consolidation", args=[province.pk])).content.decode()
     for ctable, table in zip(result.tables, document.tables, strict=True):
         printed = data.printed_rows(table)
+        ws = book[xlsx.sheet_name(table)]
+        excel = {r[1].value: r for r in ws.iter_rows() if r[1].value}
         for index, leaf in enumerate(table.leaves):
-            if leaf.code not in SUMMED:
-                continue
-            rows = [
-                cells_[index].text
-                for row, cells_ in printed[:-1]
-                if not row.is_empty and cells_[index].text
-            ]
-            total = printed[-1][1][index].text
-            assert sum(map(unvn, rows), Decimal(0)) == unvn(total), leaf.code
-            # The consolidation page prints the same rows.
             column = next(c for c in ctable.layout.leaves if c.code == leaf.code)
-            page = [
-                row_cell(row, column)
-                for row in ctable.rows
-                if not row.is_missing and row_cell(row, column)
-            ]
-            assert page == rows, leaf.code
+            screen = {row.unit.name: row_cell(row, column) for row in ctable.rows}
+            shown = {
+                row.label: cells_[index].text
+                for row, cells_ in printed
+                if not row.is_empty
+            }
+            for name, text in shown.items():
+                in_excel = excel_text(excel[name][data.LEAD_COLUMNS + index])
+                assert in_excel == text, (leaf.code, name)
+                assert escape(text.splitlines()[0] if text else "") in page
+                if name in screen:
+                    assert screen[name] == text, (leaf.code, name)
+            if leaf.code in expected:
+                assert shown["Huyện Tân Biên"] == expected[leaf.code], leaf.code
+            if leaf.code in SUMMED:
+                total = shown.pop("Tổng cộng")
+                rows = [unvn(text) for text in shown.values() if text]
+                assert sum(rows, Decimal(0)) == unvn(total), leaf.code
 
 
 @settings(max_examples=300, deadline=None)

@@ -7,11 +7,11 @@ dicts (a total: ``int`` count), text ``str``, percentages a ``Decimal`` in 0–1
 recomputed from their parts. Every value prints through ``reports.cells``.
 """
 
-import datetime as dt
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -252,19 +252,18 @@ def bodies(unit):
     )
 
 
-def parse_date(value):
-    if isinstance(value, dt.date) or value is None:
-        return value
+def header_date(value):
+    """The report's date: ISO text in a version's header, a date in a draft."""
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        return cell_contract.parse_date(value)
+    except ValidationError:
         return None
 
 
 def doc_header(unit, header):
     parent_body, issuing_body, _lead = bodies(unit)
     number = header.get("document_number") or ""
-    date = parse_date(header.get("document_date"))
+    date = header_date(header.get("document_date"))
     place_unit = province_of(unit) if unit.unit_type == UnitType.TO_CHUC else unit
     return DocHeader(
         parent_body=parent_body,
@@ -277,7 +276,7 @@ def doc_header(unit, header):
 
 def attached_line(header):
     number = header.get("document_number") or BLANK
-    date = cell_contract.format_date(parse_date(header.get("document_date"))) or BLANK
+    date = cell_contract.format_date(header_date(header.get("document_date"))) or BLANK
     return _("(Kèm theo Báo cáo số %(n)s ngày %(d)s)") % {"n": number, "d": date}
 
 

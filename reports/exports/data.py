@@ -121,8 +121,8 @@ class DataRow:
         """A unit's row standing in for figures it has not (yet) sent."""
         return bool(self.status) and self.source == SOURCE_MISSING
 
-    def text(self, index, leaf):
-        """The printed text of the leaf at ``index``."""
+    def text(self, index):
+        """The printed text of the value at ``index``."""
         if index in self.notes:
             return cell_contract.no_data_text(self.notes[index])
         if self.is_total:
@@ -201,7 +201,8 @@ class ExportDocument:
 
 
 def format_value(value, leaf, *, total=False):
-    """A cell value as printed text (see ``reports.cells.display_value``)."""
+    """A cell value as printed text (see ``reports.cells.display_value``); the
+    signature the Excel import's preview calls."""
     return cell_contract.display_value(value)
 
 
@@ -563,6 +564,14 @@ def build_blank_document(template, unit=None):
     return doc
 
 
+def no_data_note(row, pk):
+    """The note of a consolidated row's cell marked "không có số liệu" (its
+    value is None and its note kept), or None."""
+    if row.values.get(pk) is None and pk in row.notes:
+        return row.notes[pk]
+    return None
+
+
 def row_status(row):
     """What a consolidated unit row says instead of (or beside) its figures."""
     if row.source == SOURCE_SUBMITTED:
@@ -598,9 +607,9 @@ def build_consolidated_document(consolidation, *, own_version=None):
                     values=[row.values.get(leaf.pk) for leaf in layout.leaves],
                     source=row.source,
                     notes={
-                        i: row.notes[leaf.pk]
+                        i: note
                         for i, leaf in enumerate(layout.leaves)
-                        if leaf.pk in row.notes and row.values.get(leaf.pk) is None
+                        if (note := no_data_note(row, leaf.pk)) is not None
                     },
                     status=row_status(row),
                 )
@@ -695,7 +704,7 @@ def printed_rows(table):
     for row in table.rows:
         cells = [
             PrintedCell(
-                text=row.text(index, leaf),
+                text=row.text(index),
                 numeric=leaf.numeric
                 or (row.is_total and leaf.col_type != ColumnType.TEXT),
                 no_data=index in row.notes,

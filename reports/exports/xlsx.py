@@ -176,7 +176,7 @@ def value_cell(styles, row, index, leaf):
     value = row.values[index]
     total = row.is_total
     if index in row.notes:
-        cell = styles.value(row.text(index, leaf), ColumnType.TEXT, total=total)
+        cell = styles.value(row.text(index), ColumnType.TEXT, total=total)
         if row.notes[index]:
             cell.comment = Comment(row.notes[index], COMMENT_AUTHOR)
         return cell
@@ -184,7 +184,7 @@ def value_cell(styles, row, index, leaf):
     if not isinstance(value, bool | list | str):
         number = cell_contract.excel_value(value)
     if number is None or isinstance(number, str):
-        text = row.text(index, leaf) or None
+        text = row.text(index) or None
         return styles.value(text, leaf.col_type, total=total)
     number_format = cell_contract.excel_format(number)
     if total and index in row.partial:

@@ -24,10 +24,10 @@ def get_item(mapping, key):
 def row_cell(row, column):
     """A unit row's value for ``column`` as printed ("Không có số liệu (…)"
     for a cell without data)."""
-    value = row.values.get(column.pk) if row.values else None
-    if value is None and column.pk in row.notes:
-        return cells.no_data_text(row.notes[column.pk])
-    return cells.display_value(value)
+    note = data.no_data_note(row, column.pk)
+    if note is not None:
+        return cells.no_data_text(note)
+    return cells.display_value(row.values.get(column.pk))
 
 
 @register.simple_tag

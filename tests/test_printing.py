@@ -9,7 +9,7 @@ from django.conf import settings
 
 from reports import workflow
 from reports.consolidation import consolidate
-from reports.exports import data, pdf, xlsx
+from reports.exports import data, pdf, roundtrip, xlsx
 from reports.models import Cell, TableColumn
 from reports.review import version_sheet
 from reports.sheet import build_sheet
@@ -224,3 +224,20 @@ def test_consolidation_page_marks_partial_totals_and_rows_without_figures(
     assert "3,75*" in page
     assert "(*) Tổng chưa đầy đủ" in page
     assert "Chưa có báo cáo" in page and "Đã nộp, chưa duyệt" in page
+
+
+def test_round_trip_template_leaves_a_no_data_cell_empty_for_the_import(
+    demo, unit, make_user, tmp_path
+):
+    staff = make_user("705", "staff")
+    report = create_report(demo, unit("705"))
+    fill_report(report, staff)
+    set_cells(report, {**NO_DATA, "tien": {"num": Decimal("3215.75")}})
+    content, _name = roundtrip.build_template(report)
+    ws = xlsx_sheet(content, tmp_path, "Biểu 1.4")
+    (noted,) = [c for c in data_row(ws) if c.comment is not None]
+    assert noted.value is None  # the import reads what is typed there
+    assert noted.comment.text == NO_DATA_TEXT
+    ws = xlsx_sheet(content, tmp_path, "Biểu 1.2")
+    (money,) = [c for c in data_row(ws) if c.value == 3215.75]
+    assert money.number_format == "General"  # shows what is typed, every decimal

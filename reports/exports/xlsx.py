@@ -172,11 +172,21 @@ def _empty_format(col_type):
 def value_cell(styles, row, index, leaf):
     """The typed cell of ``row``'s leaf at ``index``: a figure stays a number
     whose format shows what the PDF prints (a partial total ends in "*"); a
-    cell without data says so, its note in an Excel comment."""
+    cell without data says so, its note in an Excel comment.
+
+    In the round-trip template (``styles.editable``) a cell without data stays
+    empty (the import reads what is typed there) with the text in a comment,
+    and a decimal column shows what is typed, whatever its decimals.
+    """
     value = row.values[index]
     total = row.is_total
     if index in row.notes:
-        cell = styles.value(row.text(index), ColumnType.TEXT, total=total)
+        text = row.text(index)
+        if styles.editable:
+            cell = styles.value(None, leaf.col_type)
+            cell.comment = Comment(text, COMMENT_AUTHOR)
+            return cell
+        cell = styles.value(text, ColumnType.TEXT, total=total)
         if row.notes[index]:
             cell.comment = Comment(row.notes[index], COMMENT_AUTHOR)
         return cell
@@ -186,6 +196,8 @@ def value_cell(styles, row, index, leaf):
     if number is None or isinstance(number, str):
         text = row.text(index) or None
         return styles.value(text, leaf.col_type, total=total)
+    if styles.editable:
+        return styles.value(number, leaf.col_type)
     number_format = cell_contract.excel_format(number)
     if total and index in row.partial:
         number_format += f'"{cell_contract.PARTIAL_MARK}"'

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from reports import workflow
 from reports.consolidation import consolidate
-from reports.exports import data, pdf, roundtrip, xlsx
+from reports.exports import data, files, pdf, roundtrip, xlsx
 from reports.models import Cell, TableColumn
 from reports.review import version_sheet
 from reports.sheet import build_sheet
@@ -241,3 +241,20 @@ def test_round_trip_template_leaves_a_no_data_cell_empty_for_the_import(
     ws = xlsx_sheet(content, tmp_path, "Biểu 1.2")
     (money,) = [c for c in data_row(ws) if c.value == 3215.75]
     assert money.number_format == "General"  # shows what is typed, every decimal
+
+
+def test_cached_consolidated_file_follows_a_unit_that_submits(
+    demo, unit, make_user, tmp_path
+):
+    submitted_report(demo, unit, make_user, "703", {})
+    province = unit("72")
+    content, _name = files.consolidated_export(province, demo, "xlsx")
+    ws = xlsx_sheet(content, tmp_path, "Biểu 1.2")
+    by_label = {row[1].value: row[2].value for row in ws.iter_rows()}
+    assert by_label["Huyện Tân Biên"] == "Chưa có báo cáo"
+    # Tân Biên submits; no approved version changed, the file must.
+    submitted_report(demo, unit, make_user, "705", {}, approve=False)
+    content, _name = files.consolidated_export(province, demo, "xlsx")
+    ws = xlsx_sheet(content, tmp_path, "Biểu 1.2")
+    by_label = {row[1].value: row[2].value for row in ws.iter_rows()}
+    assert by_label["Huyện Tân Biên"] == "Đã nộp, chưa duyệt"

@@ -258,3 +258,12 @@ def test_cached_consolidated_file_follows_a_unit_that_submits(
     ws = xlsx_sheet(content, tmp_path, "Biểu 1.2")
     by_label = {row[1].value: row[2].value for row in ws.iter_rows()}
     assert by_label["Huyện Tân Biên"] == "Đã nộp, chưa duyệt"
+
+
+def test_consolidation_page_prints_a_no_data_cell_with_its_note(
+    client, demo, unit, make_user
+):
+    submitted_report(demo, unit, make_user, "705", NO_DATA)
+    client.force_login(make_user("72", "reviewer"))
+    page = client.get(f"/tong-hop/{unit('72').pk}/").content.decode()
+    assert f'<td class="no-data">{NO_DATA_TEXT}</td>' in page

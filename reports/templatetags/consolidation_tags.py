@@ -31,6 +31,11 @@ def row_cell(row, column):
 
 
 @register.simple_tag
+def is_no_data(row, column):
+    return data.no_data_note(row, column.pk) is not None
+
+
+@register.simple_tag
 def total_cell(table, column):
     """The total of ``column``, marked when it leaves out rows."""
     return cells.total_text(

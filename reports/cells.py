@@ -339,6 +339,14 @@ def document_line(doc):
 
 
 NO_DATA = _("Không có số liệu")
+# A total that leaves out rows (a unit without a report, a cell without data)
+# carries this mark, and its table the footnote, on screen, in Excel and PDF.
+PARTIAL_MARK = "*"
+PARTIAL_NOTE = _(
+    "(*) Tổng chưa đầy đủ: có đơn vị chưa có báo cáo hoặc không có số liệu"
+)
+# Excel holds 15 significant digits; a longer figure is written as its text.
+EXCEL_DIGITS = 15
 
 
 def no_data_text(note):
@@ -358,10 +366,40 @@ def display(cell, col_type, *, computed=None):
     get = cell.get if isinstance(cell, dict) else lambda k, d=None: getattr(cell, k, d)
     if get("no_data"):
         return no_data_text(get("note") or "")
-    if col_type == ColumnType.DOCUMENTS:
-        return "\n".join(document_line(d) for d in get("docs") or [])
-    if col_type == ColumnType.YES_NO:
-        return flag_text(get("flag"))
-    if col_type == ColumnType.TEXT:
-        return get("text") or ""
-    return format_number(get("num"))
+    field_name = {
+        ColumnType.DOCUMENTS: "docs",
+        ColumnType.YES_NO: "flag",
+        ColumnType.TEXT: "text",
+    }.get(col_type, "num")
+    return display_value(get(field_name))
+
+
+def display_value(value):
+    """A typed value as printed: a ``Decimal``, a yes/no ``bool``, a list of
+    documents, a text; a count (``int``) for the total of yes/no or documents."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return flag_text(value)
+    if isinstance(value, list):
+        return "\n".join(document_line(d) for d in value)
+    if isinstance(value, str):
+        return value
+    return format_number(value)
+
+
+def total_text(value, *, partial=False):
+    """A total as printed, marked when it leaves out rows."""
+    text = display_value(value)
+    return text + PARTIAL_MARK if partial else text
+
+
+def excel_value(value):
+    """A figure as Excel holds it: the number (shown with ``excel_format``), or
+    its printed text when Excel would lose digits."""
+    number = _decimal(value)
+    if number is None:
+        return None
+    if len(number.normalize().as_tuple().digits) > EXCEL_DIGITS:
+        return format_number(number)
+    return number

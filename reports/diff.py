@@ -8,12 +8,11 @@ nothing here queries the database.
 import difflib
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import values
+from . import cells as cell_contract
+from .models import ColumnType
 
 # Words (letters with Vietnamese diacritics, digits), single punctuation marks, and
 # runs of whitespace: joining the tokens gives back the text exactly.
@@ -119,50 +118,6 @@ def diff_answers(old_answers, new_answers, sections):
 # --- Tables ------------------------------------------------------------------------
 
 
-def format_number(value):
-    """As on every other page: 1.234.567,5 (at most two decimals, no trailing 0)."""
-    if value is None:
-        return ""
-    return values.format_number(value, 2)
-
-
-def format_doc(doc):
-    parts = [doc.get("kind", ""), doc.get("number", "")]
-    date = doc.get("date") or ""
-    if len(date) == 10 and date[4] == "-":
-        date = f"{date[8:10]}/{date[5:7]}/{date[0:4]}"
-    parts.append(date)
-    head = " ".join(p for p in parts if p)
-    summary = doc.get("summary", "")
-    return f"{head}: {summary}" if summary else head
-
-
-def format_cell(cell, col_type):
-    """A cell's value as printed; ``cell`` is a dict (num, text, flag, docs, …)."""
-    if not cell:
-        return ""
-    if cell.get("no_data"):
-        note = cell.get("note", "")
-        return _("Không có số liệu") + (f" ({note})" if note else "")
-    if col_type == "documents":
-        return "; ".join(format_doc(d) for d in cell.get("docs") or [])
-    if col_type == "yes_no":
-        flag = cell.get("flag")
-        return "" if flag is None else (_("Có") if flag else _("Không"))
-    if col_type == "text":
-        return cell.get("text", "")
-    return format_number(cell.get("num"))
-
-
-def percent_value(cells, column):
-    """A percentage recomputed from its numerator and denominator cells."""
-    num = (cells.get(column.numerator_id) or {}).get("num")
-    den = (cells.get(column.denominator_id) or {}).get("num")
-    if num is None or not den:
-        return None
-    return (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.01"))
-
-
 @dataclass
 class CellDiff:
     column: object
@@ -201,9 +156,15 @@ def diff_cells(old_cells, new_cells, tables, level_name=""):
     for table, leaves in tables:
         cells = []
         for column in leaves:
-            if column.col_type == "percent":
-                old = format_number(percent_value(old_cells, column))
-                new = format_number(percent_value(new_cells, column))
+            if column.col_type == ColumnType.PERCENT:
+                old, new = (
+                    cell_contract.display(
+                        None,
+                        column.col_type,
+                        computed=cell_contract.percent_of(column, c),
+                    )
+                    for c in (old_cells, new_cells)
+                )
                 cells.append(CellDiff(column, column.label_for(level_name), old, new))
                 continue
             old_cell = old_cells.get(column.pk)
@@ -211,17 +172,21 @@ def diff_cells(old_cells, new_cells, tables, level_name=""):
             diff = CellDiff(
                 column,
                 column.label_for(level_name),
-                format_cell(old_cell, column.col_type),
-                format_cell(new_cell, column.col_type),
+                cell_contract.display(old_cell, column.col_type),
+                cell_contract.display(new_cell, column.col_type),
             )
-            if column.col_type == "documents":
+            if column.col_type == ColumnType.DOCUMENTS:
                 old_docs = {_doc_key(d): d for d in (old_cell or {}).get("docs") or []}
                 new_docs = {_doc_key(d): d for d in (new_cell or {}).get("docs") or []}
                 diff.docs_added = [
-                    format_doc(d) for k, d in new_docs.items() if k not in old_docs
+                    cell_contract.document_line(d)
+                    for k, d in new_docs.items()
+                    if k not in old_docs
                 ]
                 diff.docs_removed = [
-                    format_doc(d) for k, d in old_docs.items() if k not in new_docs
+                    cell_contract.document_line(d)
+                    for k, d in old_docs.items()
+                    if k not in new_docs
                 ]
             cells.append(diff)
         result.append(TableDiff(table, cells))

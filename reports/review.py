@@ -4,9 +4,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
 
+from . import cells as cell_contract
 from . import permissions
-from .diff import cells_as_dicts, format_cell, format_number, percent_value
+from .diff import cells_as_dicts
 from .models import (
+    ColumnType,
     ReopenStatus,
     ReportStatus,
     ReviewComment,
@@ -51,10 +53,6 @@ def for_list(reports):
 def status_counts(reports):
     counts = dict(reports.order_by().values_list("status").annotate(n=Count("pk")))
     return {status: counts.get(status, 0) for status in STATUS_FILTERS}
-
-
-def latest_version(report):
-    return report.versions.select_related("template", "created_by").last()
 
 
 @dataclass
@@ -119,13 +117,6 @@ def report_comments(report):
     return comments
 
 
-def _model_count(models, column):
-    """A derived table's cell: the models of its content area (all, for a total)."""
-    if not column.source_key:
-        return len(models)
-    return sum(1 for m in models if m.get("content_area") == column.source_key)
-
-
 def version_sheet(report, version, comments):
     """Sections with answers, tables as printed grids, models and attachments."""
     level_name = report.unit.level.name
@@ -148,11 +139,14 @@ def version_sheet(report, version, comments):
         row = []
         for column in layout.leaves:
             if table.source == TableSource.MODELS:
-                value = format_number(_model_count(version.models_data, column))
-            elif column.col_type == "percent":
-                value = format_number(percent_value(cells, column))
+                computed = cell_contract.model_count(version.models_data, column)
+            elif column.col_type == ColumnType.PERCENT:
+                computed = cell_contract.percent_of(column, cells)
             else:
-                value = format_cell(cells.get(column.pk), column.col_type)
+                computed = None
+            value = cell_contract.display(
+                cells.get(column.pk), column.col_type, computed=computed
+            )
             row.append(
                 SheetCell(
                     column,

@@ -4,11 +4,9 @@ submitted version. The editor, the read-only page and review pages share it.
 Building a sheet costs a fixed number of queries whatever the size of the tables.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
-
+from . import cells as cell_contract
 from .completeness import cell_is_filled
 from .models import (
     AnswerShape,
@@ -19,7 +17,6 @@ from .models import (
     TableSource,
 )
 from .outline import table_layout
-from .values import format_date, format_number, percent
 
 
 @dataclass
@@ -86,25 +83,25 @@ class CellView:
 
     @property
     def input_value(self):
-        """The number as typed back into an input: no grouping, comma decimal."""
-        if self.num is None:
-            return ""
-        return format_number(self.num).replace(".", "")
+        """The number as typed back into an input: no grouping, comma decimal
+        (as the autosave answers it)."""
+        return cell_contract.format_number(self.num).replace(".", "")
 
     @property
     def display(self):
-        if self.type in (ColumnType.INTEGER, ColumnType.MONEY, ColumnType.AREA):
-            return format_number(self.num)
-        if self.type == ColumnType.PERCENT:
-            return format_number(self.num, 2) if self.num is not None else ""
-        if self.type == ColumnType.YES_NO:
-            return {True: _("Có"), False: _("Không")}.get(self.flag, "")
-        return self.text
+        """The value as every page and file prints it."""
+        computed = self.num if self.type == ColumnType.PERCENT else None
+        return cell_contract.display(self, self.type, computed=computed)
+
+    @property
+    def doc_lines(self):
+        return [cell_contract.document_line(doc) for doc in self.docs]
 
     @property
     def docs_display(self):
         return [
-            {**doc, "date_display": format_date(doc.get("date"))} for doc in self.docs
+            {**doc, "date_display": cell_contract.format_date(doc.get("date"))}
+            for doc in self.docs
         ]
 
 
@@ -185,7 +182,7 @@ def build_sheet(report, *, version=None):
         answers = {a.section_id: (a.text, a.shortcomings) for a in report.answers.all()}
         cells = {c.column_id: c for c in report.cells.all()}
         revisions = dict(report.draft_parts.values_list("key", "revision"))
-        areas = Counter(report.models.values_list("content_area", flat=True))
+        models = list(report.models.values("content_area"))
     else:
         by_code = version.answers
         answers = {
@@ -196,7 +193,7 @@ def build_sheet(report, *, version=None):
             for s in sections
         }
         cells = {c.column_id: c for c in version.cells.all()}
-        areas = Counter(m.get("content_area") for m in version.models_data)
+        models = version.models_data
     depths = _depths(sections)
     section_views = []
     for section in sections:
@@ -215,12 +212,12 @@ def build_sheet(report, *, version=None):
         table_columns = columns.get(table.pk, [])
         layout = table_layout(table, table_columns, level_name=level_name)
         if table.source == TableSource.MODELS:
-            views = _model_counts(table, layout.leaves, areas)
+            views = _model_counts(table, layout.leaves, models)
         else:
             views = [_cell_view(table, column, cells) for column in layout.leaves]
         for view in views:
             view.label = view.column.label_for(level_name)
-            _fill_percents(views)
+        _fill_percents(views)
         table_views.append(
             TableView(
                 table=table,
@@ -253,28 +250,19 @@ def _cell_view(table, column, cells):
 def _fill_percents(views):
     by_id = {v.column.pk: v for v in views}
     for view in views:
-        if view.type != ColumnType.PERCENT:
-            continue
-        numerator = by_id.get(view.column.numerator_id)
-        denominator = by_id.get(view.column.denominator_id)
-        view.num = percent(_usable(numerator), _usable(denominator))
-        view.filled = True
+        if view.type == ColumnType.PERCENT:
+            view.num = cell_contract.percent_of(view.column, by_id)
+            view.filled = True
 
 
-def _usable(view):
-    """A part of a percentage: nothing when missing or marked "no data"."""
-    return None if view is None or view.no_data else view.num
-
-
-def _model_counts(table, leaves, areas):
+def _model_counts(table, leaves, models):
     """Biểu 2: models per content area; a column keyed "*" (or none) is the total."""
-    views = []
-    for column in leaves:
-        if column.source_key in ("", "*"):
-            count = sum(areas.values())
-        else:
-            count = areas.get(column.source_key, 0)
-        views.append(
-            CellView(column=column, table_code=table.code, num=count, filled=True)
+    return [
+        CellView(
+            column=column,
+            table_code=table.code,
+            num=cell_contract.model_count(models, column),
+            filled=True,
         )
-    return views
+        for column in leaves
+    ]

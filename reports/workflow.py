@@ -348,7 +348,7 @@ def return_report(
         locked = _lock(report)
         target = _check("return", locked, actor, expected_status, expected_version)
         now = timezone.now()
-        version = locked.versions.order_by("-number").first()
+        version = locked.versions.newest()
         event = _record(
             locked, "return", target, actor, comment=reason, version=version, now=now
         )
@@ -394,7 +394,7 @@ def approve_report(
         locked = _lock(report)
         target = _check("approve", locked, actor, expected_status, expected_version)
         now = timezone.now()
-        version = locked.versions.order_by("-number").first()
+        version = locked.versions.newest()
         event = _record(
             locked, "approve", target, actor, comment=comment, version=version, now=now
         )
@@ -577,7 +577,7 @@ def add_comment(
         raise TransitionNotAllowed(_("Anh/chị không có quyền góp ý báo cáo này."))
     if report.status != S.SUBMITTED and version is None:
         raise TransitionNotAllowed(_("Chỉ góp ý khi báo cáo đang chờ thẩm định."))
-    version = version or report.versions.order_by("-number").first()
+    version = version or report.versions.newest()
     if (
         section_code
         and not version.template.sections.filter(code=section_code).exists()

@@ -30,7 +30,7 @@ def test_reviewer_reads_the_consolidation_and_staff_prefill_the_province_report(
         .filter(has_text="Huyện Tân Châu")
         .inner_text()
         .strip()
-        .endswith("chưa có báo cáo")
+        .endswith("Đã nộp, chưa duyệt")
     )
     page.get_by_label("Gồm cả báo cáo đã nộp chưa duyệt").check()
     page.wait_for_url("**submitted=1")

@@ -16,8 +16,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from reports import workflow
-from reports.exports import data, xlsx
+from reports import cells, workflow
+from reports.exports import xlsx
 from reports.management.commands.seed_demo import DEMO_PASSWORD
 from reports.models import (
     Deadline,
@@ -326,7 +326,9 @@ def test_the_whole_season_from_deadline_to_consolidated_downloads(
     # Biểu 1.2 in reading order: Tân Biên's row after the fix, then the totals
     # of the whole-number columns (xã, xã nâng cao, huyện).
     assert f"Huyện Tân Biên {FIXED} {TYPED} {TYPED} 1.234,5 " in text
-    integers = [data.vn_number(_expected_total(leaf, seeds)) for leaf in leaves[:3]]
+    integers = [
+        cells.format_number(_expected_total(leaf, seeds)) for leaf in leaves[:3]
+    ]
     assert f"Tổng cộng {' '.join(integers)} " in text
     text = _pdf_text(district_pdf)
     for expected in ["HUYỆN TÂN BIÊN", "BÁO CÁO", "Số: 45/BC-MTTQ-BTT", "PHÓ CHỦ TỊCH"]:

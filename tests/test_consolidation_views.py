@@ -56,7 +56,8 @@ def test_reviewer_sees_each_table_with_rows_total_and_missing_units(
         assert f'id="bieu-{code}"' in page
     assert page.count("Tổng cộng") == 6
     assert "Cấp huyện" in page
-    assert "chưa có báo cáo" in page
+    assert "Chưa có báo cáo" in page  # never a silent blank row
+    assert "Đã nộp, chưa duyệt" in page  # 709 submitted, not counted
     assert "Huyện Bến Cầu" in page  # one of the missing districts
     assert "badge text-bg-warning" not in page  # 709 submitted only: off by default
     # Biểu 1.2 total of "tiền": 10*seed + order for seeds 1 and 2, shown vi-VN.

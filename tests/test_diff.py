@@ -103,7 +103,7 @@ def test_cells_compare_one_by_one_with_documents_and_recomputed_percent():
     assert (changed[2].old, changed[2].new) == ("100", "150")
     assert (changed[3].old, changed[3].new) == ("50", "75")
     assert changed[4].label == "Văn bản cấp huyện"
-    assert changed[4].docs_added == ["Nghị quyết 2/NQ 02/01/2018"]
+    assert changed[4].docs_added == ["Nghị quyết số 2/NQ ngày 02/01/2018"]
     assert changed[4].docs_removed == []
 
 

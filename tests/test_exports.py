@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from reports import workflow
+from reports import cells, workflow
 from reports.consolidation import consolidate
 from reports.exports import data, pdf, xlsx
 from reports.models import TableColumn
@@ -61,8 +61,8 @@ def pdf_text(content, tmp_path):
 
 
 def test_vietnamese_numbers_and_dates():
-    assert data.vn_number(Decimal("1234567.45"), 1) == "1.234.567,5"
-    assert data.vn_number(12, 0) == "12"
+    assert cells.format_number(Decimal("1234567.45")) == "1.234.567,45"
+    assert cells.format_number(12) == "12"
     assert data.date_words(dt.date(2020, 10, 6)) == "ngày 06 tháng 10 năm 2020"
     assert data.date_words(dt.date(2021, 1, 5)) == "ngày 05 tháng 01 năm 2021"
     assert data.date_words(dt.date(2020, 3, 9)) == "ngày 09 tháng 3 năm 2020"
@@ -207,7 +207,7 @@ def test_excel_numbers_are_numbers_with_vietnamese_formats(district, tmp_path):
     values = [ws.cell(row=row, column=i) for i in range(3, 9)]
     assert all(isinstance(c.value, (int, float)) for c in values)
     assert values[0].number_format == "#,##0"
-    assert values[3].number_format == "#,##0.0"  # money
+    assert values[3].number_format == "#,##0"  # money entered without decimals
     assert values[0].value == 10 + layout["xa-ntm"].order
 
 
@@ -223,8 +223,10 @@ def test_consolidated_excel_total_row_is_the_sum_of_unit_rows(
     units, total = rows[:-1], rows[-1]
     assert total[1] == "Tổng cộng"
     assert [r[1] for r in units][:2] == ["Thành phố Tây Ninh", "Huyện Tân Biên"]
+    assert "Chưa có báo cáo" in [r[2] for r in units]  # never a silent blank row
+    figures = [r for r in units if not isinstance(r[2], str)]
     for index in range(2, len(total)):
-        assert total[index] == pytest.approx(sum(r[index] or 0 for r in units))
+        assert total[index] == pytest.approx(sum(r[index] or 0 for r in figures))
     assert total[2] > 0
     yes_no = openpyxl.load_workbook(path)["Biểu 1.1"]
     last = list(yes_no.iter_rows(min_row=xlsx.HEADER_TOP + 3, values_only=True))[-1]
@@ -267,7 +269,7 @@ def test_consolidated_pdf_holds_unit_rows_and_totals(province_consolidation, tmp
     table = next(t for t in doc.tables if t.code == "1.5")
     total = table.rows[-1].values[0]
     assert total == sum(r.values[0] or 0 for r in table.rows[:-1])
-    assert data.vn_number(total) in text
+    assert cells.format_number(total) in text
 
 
 def test_draft_pdf_and_excel_are_marked_as_draft(demo, unit, make_user, tmp_path):

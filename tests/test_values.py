@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.template import Context, Template
 
-from reports.values import format_number, parse_date, parse_number, percent
+from reports.cells import format_number, parse_date, parse_number, percent
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,7 @@ from reports.values import format_number, parse_date, parse_number, percent
         ("0.125", Decimal("0.125")),
         ("1.234,5", Decimal("1234.5")),
         ("1,234.5", Decimal("1234.5")),
-        ("-3", Decimal("-3")),
+        ("+3", Decimal("3")),
         ("  12 ", Decimal("12")),
         ("", None),
         (None, None),
@@ -73,7 +73,8 @@ def test_format_number_prints_the_vietnamese_way():
     assert format_number(Decimal("1234567.5000")) == "1.234.567,5"
     assert format_number(Decimal("100.0000")) == "100"
     assert format_number(Decimal("-1234.5")) == "-1.234,5"
-    assert format_number(Decimal("66.666"), 1) == "66,7"
+    assert format_number(Decimal("66.666")) == "66,666"  # never rounded
+    assert format_number(Decimal("3215.750")) == "3.215,75"
     assert format_number(None) == ""
 
 
@@ -84,9 +85,15 @@ def test_percent_is_undefined_without_a_denominator():
     assert percent(None, Decimal(5)) is None
 
 
-def test_vn_number_filter():
-    template = Template("{% load sokket_values %}{{ x|vn_number }}|{{ y|vn_number:2 }}")
+def test_vn_number_filter_prints_every_decimal_and_adds_none():
+    template = Template("{% load sokket_values %}{{ x|vn_number }}|{{ y|vn_number }}")
     rendered = template.render(
-        Context({"x": Decimal("1234567.5"), "y": Decimal("2.5")})
+        Context({"x": Decimal("1234567.5"), "y": Decimal("2.125")})
     )
-    assert rendered == "1.234.567,5|2,5"
+    assert rendered == "1.234.567,5|2,125"
+
+
+def test_parse_number_refuses_negative_figures():
+    with pytest.raises(ValidationError) as info:
+        parse_number("-3")
+    assert info.value.messages == ["Không nhập số âm."]

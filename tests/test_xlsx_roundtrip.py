@@ -104,7 +104,9 @@ def test_good_file_previews_then_saves_only_on_confirm(client, draft):
     html = page.content.decode()
     assert page.status_code == 200
     assert "Biểu 1.2!C7" in html and "Biểu 1.2!F7" in html
-    assert "8,5" in html and "16,0" in html  # new and old money values
+    # New and old money values, printed as entered (16, not 16,0).
+    assert '<td class="pre-line">8,5</td>' in html
+    assert '<td class="text-secondary pre-line">16</td>' in html
     assert snapshot(report) == before, "nothing is saved before confirming"
     token = page.context["token"]
     response = client.post(url, {"token": token}, follow=True)

@@ -4,18 +4,20 @@ One builder feeds the screen, the Excel file and the PDF so the three agree. Val
 follow the consolidation contract (see ``reports.consolidation``): numbers are
 ``Decimal``, yes/no ``bool`` (a total: ``int`` count), documents a ``list`` of
 dicts (a total: ``int`` count), text ``str``, percentages a ``Decimal`` in 0–100
-recomputed from their parts.
+recomputed from their parts. Every value prints through ``reports.cells``.
 """
 
-import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from .. import cells as cell_contract
 from .. import consolidation as consolidation_module
+from ..consolidation import SOURCE_MISSING, SOURCE_SUBMITTED
 from ..models import (
     AppendixTable,
     ColumnType,
@@ -26,7 +28,6 @@ from ..models import (
     UnitType,
 )
 from ..outline import table_layout
-from ..values import format_date, percent
 
 PLACE_PREFIXES = (
     "Thành phố ",
@@ -38,15 +39,10 @@ PLACE_PREFIXES = (
     "Phường ",
     "Xã ",
 )
-# Excel number formats and the PDF's decimals agree: whole counts, one decimal
-# for money, area and percentages.
-DECIMALS = {
-    ColumnType.INTEGER: 0,
-    ColumnType.MONEY: 1,
-    ColumnType.AREA: 1,
-    ColumnType.PERCENT: 1,
-}
 BLANK = "……"
+# A consolidated row without figures says why, never a silent blank row.
+NO_REPORT = gettext_lazy("Chưa có báo cáo")
+NOT_APPROVED = gettext_lazy("Đã nộp, chưa duyệt")
 
 
 @dataclass
@@ -90,8 +86,8 @@ class Leaf:
     unit_label: str = ""
 
     @property
-    def decimals(self):
-        return DECIMALS.get(self.col_type)
+    def numeric(self):
+        return self.col_type in cell_contract.NUMERIC
 
 
 @dataclass
@@ -112,7 +108,28 @@ class DataRow:
     number: str = ""
     is_total: bool = False
     source: str = ""
+    # leaf index -> the note of a cell marked "không có số liệu"
     notes: dict = field(default_factory=dict)
+    # leaf indexes of a total that leaves out rows
+    partial: set = field(default_factory=set)
+    # why a consolidated row has no figures ("Chưa có báo cáo"), or that its
+    # figures come from a version not yet approved
+    status: str = ""
+
+    @property
+    def is_empty(self):
+        """A unit's row standing in for figures it has not (yet) sent."""
+        return bool(self.status) and self.source == SOURCE_MISSING
+
+    def text(self, index):
+        """The printed text of the value at ``index``."""
+        if index in self.notes:
+            return cell_contract.no_data_text(self.notes[index])
+        if self.is_total:
+            return cell_contract.total_text(
+                self.values[index], partial=index in self.partial
+            )
+        return cell_contract.display_value(self.values[index])
 
 
 @dataclass
@@ -133,6 +150,13 @@ class TableBlock:
     @property
     def width(self):
         return LEAD_COLUMNS + len(self.leaves)
+
+    @property
+    def footnote(self):
+        """The note under a table whose totals leave out rows."""
+        if any(row.partial for row in self.rows):
+            return cell_contract.PARTIAL_NOTE
+        return ""
 
 
 LEAD_COLUMNS = 2  # STT, Đơn vị
@@ -176,40 +200,10 @@ class ExportDocument:
 # --- Formatting (shared by PDF and screen) ------------------------------------
 
 
-def vn_number(value, decimals=0):
-    """1234567.5 -> "1.234.567,5" (Vietnamese grouping and decimal comma)."""
-    quantum = Decimal(1).scaleb(-decimals)
-    rounded = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
-    text = f"{rounded:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def document_line(doc):
-    """One document of a list: "Kế hoạch số 12/KH-MTTQ ngày 15/03/2017: …"."""
-    parts = [doc.get("kind") or _("Văn bản")]
-    if doc.get("number"):
-        parts.append(_("số %(n)s") % {"n": doc["number"]})
-    if doc.get("date"):
-        parts.append(_("ngày %(d)s") % {"d": format_date(doc["date"])})
-    line = " ".join(parts)
-    if doc.get("summary"):
-        line += f": {doc['summary']}"
-    return line
-
-
 def format_value(value, leaf, *, total=False):
-    """A cell value as printed text."""
-    if value is None:
-        return ""
-    if leaf.col_type == ColumnType.YES_NO and not total:
-        return _("Có") if value else _("Không")
-    if leaf.col_type == ColumnType.DOCUMENTS and not total:
-        return "\n".join(document_line(doc) for doc in value)
-    if isinstance(value, bool):
-        return _("Có") if value else _("Không")
-    if isinstance(value, (int, Decimal, float)):
-        return vn_number(value, leaf.decimals or 0)
-    return str(value)
+    """A cell value as printed text (see ``reports.cells.display_value``); the
+    signature the Excel import's preview calls."""
+    return cell_contract.display_value(value)
 
 
 def date_words(value):
@@ -259,19 +253,18 @@ def bodies(unit):
     )
 
 
-def parse_date(value):
-    if isinstance(value, dt.date) or value is None:
-        return value
+def header_date(value):
+    """The report's date: ISO text in a version's header, a date in a draft."""
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        return cell_contract.parse_date(value)
+    except ValidationError:
         return None
 
 
 def doc_header(unit, header):
     parent_body, issuing_body, _lead = bodies(unit)
     number = header.get("document_number") or ""
-    date = parse_date(header.get("document_date"))
+    date = header_date(header.get("document_date"))
     place_unit = province_of(unit) if unit.unit_type == UnitType.TO_CHUC else unit
     return DocHeader(
         parent_body=parent_body,
@@ -284,7 +277,7 @@ def doc_header(unit, header):
 
 def attached_line(header):
     number = header.get("document_number") or BLANK
-    date = format_date(parse_date(header.get("document_date"))) or BLANK
+    date = cell_contract.format_date(header_date(header.get("document_date"))) or BLANK
     return _("(Kèm theo Báo cáo số %(n)s ngày %(d)s)") % {"n": number, "d": date}
 
 
@@ -380,12 +373,9 @@ def unit_values(columns, cells, models_data, table):
     """column id -> value for one unit's row (cells: column id -> cell)."""
     values, notes = {}, {}
     if table.source == TableSource.MODELS:
-        areas = [m.get("content_area") for m in models_data]
         for column in columns:
             if column.is_leaf:
-                key = column.source_key
-                count = len(areas) if key == "*" else areas.count(key)
-                values[column.pk] = Decimal(count)
+                values[column.pk] = cell_contract.model_count(models_data, column)
         return values, notes
     for column in columns:
         if not column.is_leaf or column.col_type == ColumnType.PERCENT:
@@ -393,12 +383,10 @@ def unit_values(columns, cells, models_data, table):
         cell = cells.get(column.pk)
         values[column.pk] = cell_value(cell, column)
         if cell is not None and cell.no_data:
-            notes[column.pk] = cell.note or _("Không có số liệu")
+            notes[column.pk] = cell.note
     for column in columns:
         if column.col_type == ColumnType.PERCENT:
-            values[column.pk] = percent(
-                values.get(column.numerator_id), values.get(column.denominator_id)
-            )
+            values[column.pk] = cell_contract.percent_of(column, cells)
     return values, notes
 
 
@@ -576,11 +564,23 @@ def build_blank_document(template, unit=None):
     return doc
 
 
-def latest_version(report):
-    """The version an official export prints: approved, else latest submitted."""
-    if report.status == ReportStatus.APPROVED and report.approved_version_id:
-        return report.approved_version
-    return report.versions.order_by("-number").first()
+def no_data_note(row, pk):
+    """The note of a consolidated row's cell marked "không có số liệu" (its
+    value is None and its note kept), or None."""
+    if row.values.get(pk) is None and pk in row.notes:
+        return row.notes[pk]
+    return None
+
+
+def row_status(row):
+    """What a consolidated unit row says instead of (or beside) its figures."""
+    if row.source == SOURCE_SUBMITTED:
+        return NOT_APPROVED
+    if row.source != SOURCE_MISSING:
+        return ""
+    if row.report is not None and row.report.status == ReportStatus.SUBMITTED:
+        return NOT_APPROVED
+    return NO_REPORT
 
 
 def build_consolidated_document(consolidation, *, own_version=None):
@@ -607,10 +607,11 @@ def build_consolidated_document(consolidation, *, own_version=None):
                     values=[row.values.get(leaf.pk) for leaf in layout.leaves],
                     source=row.source,
                     notes={
-                        i: row.notes[leaf.pk]
+                        i: note
                         for i, leaf in enumerate(layout.leaves)
-                        if leaf.pk in row.notes
+                        if (note := no_data_note(row, leaf.pk)) is not None
                     },
+                    status=row_status(row),
                 )
             )
             if row.version is not None and row.version.pk not in seen_versions:
@@ -621,6 +622,11 @@ def build_consolidated_document(consolidation, *, own_version=None):
                 label=_("Tổng cộng"),
                 values=[ctable.total.get(leaf.pk) for leaf in layout.leaves],
                 is_total=True,
+                partial={
+                    i
+                    for i, leaf in enumerate(layout.leaves)
+                    if leaf.pk in ctable.partial
+                },
             )
         )
         tables.append(
@@ -678,12 +684,10 @@ def consolidated_document(parent, round_, *, include_submitted=False):
     consolidation = consolidation_module.consolidate(
         parent, round_, include_submitted=include_submitted
     )
-    own = (
-        parent.reports.filter(round=round_)
-        .select_related("approved_version__template")
-        .first()
+    own = parent.reports.filter(round=round_).first()
+    own_version = (
+        own.versions.select_related("template").newest() if own is not None else None
     )
-    own_version = latest_version(own) if own is not None else None
     return build_consolidated_document(consolidation, own_version=own_version)
 
 
@@ -691,27 +695,21 @@ def consolidated_document(parent, round_, *, include_submitted=False):
 class PrintedCell:
     text: str
     numeric: bool
-    note: str = ""
+    no_data: bool = False
 
 
 def printed_rows(table):
     """The table's rows as printed text (PDF and screen), with alignment hints."""
-    numeric_types = set(DECIMALS)
     out = []
     for row in table.rows:
-        cells = []
-        for index, (leaf, value) in enumerate(
-            zip(table.leaves, row.values, strict=True)
-        ):
-            numeric = leaf.col_type in numeric_types or (
-                row.is_total and leaf.col_type != ColumnType.TEXT
+        cells = [
+            PrintedCell(
+                text=row.text(index),
+                numeric=leaf.numeric
+                or (row.is_total and leaf.col_type != ColumnType.TEXT),
+                no_data=index in row.notes,
             )
-            cells.append(
-                PrintedCell(
-                    text=format_value(value, leaf, total=row.is_total),
-                    numeric=numeric,
-                    note=row.notes.get(index, ""),
-                )
-            )
+            for index, leaf in enumerate(table.leaves)
+        ]
         out.append((row, cells))
     return out

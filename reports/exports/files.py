@@ -94,7 +94,7 @@ def consolidated_export(parent, round_, fmt, *, include_submitted=False):
     if fmt == "pdf" and rows > settings.EXPORT_PDF_MAX_ROWS:
         raise ExportTooLarge(rows)
     own = parent.reports.filter(round=round_).first()
-    own_version = data.latest_version(own) if own is not None else None
+    own_version = own.versions.newest() if own is not None else None
     versions = sorted(
         {
             row.version.pk
@@ -103,9 +103,18 @@ def consolidated_export(parent, round_, fmt, *, include_submitted=False):
             if row.version is not None
         }
     )
+    # What a row without figures says ("Đã nộp, chưa duyệt") shapes the file too.
+    statuses = sorted(
+        (row.unit.pk, str(data.row_status(row))) for row in consolidation.rows
+    )
     key = hashlib.sha256(
         repr(
-            (versions, own_version.pk if own_version else None, include_submitted)
+            (
+                versions,
+                own_version.pk if own_version else None,
+                include_submitted,
+                statuses,
+            )
         ).encode()
     ).hexdigest()[:24]
 

@@ -5,26 +5,24 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .. import cells as cell_contract
 from ..models import ColumnType
-from .data import LEAD_COLUMNS, format_value
+from .data import LEAD_COLUMNS
 
 TITLE_ROW = 1
 ATTACHED_ROW = 2
 UNIT_ROW = 3
 CODES_ROW = 4  # hidden: the column codes that tie each cell to its column
 HEADER_TOP = 5
-NUMBER_FORMATS = {
-    ColumnType.INTEGER: "#,##0",
-    ColumnType.MONEY: "#,##0.0",
-    ColumnType.AREA: "#,##0.0",
-    ColumnType.PERCENT: "#,##0.0",
-}
+GENERAL = "General"
+COMMENT_AUTHOR = "Sokket"
 WIDTHS = {
     ColumnType.DOCUMENTS: 42,
     ColumnType.TEXT: 32,
@@ -133,20 +131,22 @@ class _Styles:
             },
         )
 
-    def value(self, value, col_type, *, total=False, lead=False):
-        key = ("value", col_type, total, lead)
+    def value(self, value, col_type, *, total=False, lead=False, number_format=None):
+        number_format = number_format or _empty_format(col_type)
+        key = ("value", col_type, total, lead, number_format)
         entry = self.cache.get(key)
         if entry is not None:
             cell = _StyledCell(self.ws, row=1, column=1, value=value)
             cell._style, cell._style_id = entry
             return cell
-        return self.cell(key, value, lambda: self._value_style(col_type, total, lead))
+        return self.cell(
+            key,
+            value,
+            lambda: self._value_style(col_type, total, lead, number_format),
+        )
 
-    def _value_style(self, col_type, total, lead):
-        number_format = NUMBER_FORMATS.get(col_type, "General")
-        if total and col_type in (ColumnType.YES_NO, ColumnType.DOCUMENTS):
-            number_format = "#,##0"
-        numeric = number_format != "General"
+    def _value_style(self, col_type, total, lead, number_format):
+        numeric = number_format != GENERAL
         unlocked = self.editable and not total and not lead
         if col_type == ColumnType.PERCENT:
             unlocked = False
@@ -163,22 +163,45 @@ class _Styles:
         }
 
 
-def excel_value(value, leaf, *, total=False, words=None):
-    """A typed cell value: numbers stay numbers; yes/no and documents as text."""
-    if value is None:
-        return None
-    col_type = leaf.col_type
-    if col_type == ColumnType.YES_NO and not total:
-        yes, no = words or (_("Có"), _("Không"))
-        return yes if value else no
-    if col_type == ColumnType.DOCUMENTS and not total:
-        return format_value(value, leaf)
-    if col_type == ColumnType.TEXT:
-        return str(value)
-    if isinstance(value, bool):
-        return int(value)
-    # int, float and Decimal are written as numbers.
-    return value
+def _empty_format(col_type):
+    """The format of a cell without a figure: whole counts grouped; a decimal
+    column shows what is typed into it (the round-trip template)."""
+    return "#,##0" if col_type == ColumnType.INTEGER else GENERAL
+
+
+def value_cell(styles, row, index, leaf):
+    """The typed cell of ``row``'s leaf at ``index``: a figure stays a number
+    whose format shows what the PDF prints (a partial total ends in "*"); a
+    cell without data says so, its note in an Excel comment.
+
+    In the round-trip template (``styles.editable``) a cell without data stays
+    empty (the import reads what is typed there) with the text in a comment,
+    and a decimal column shows what is typed, whatever its decimals.
+    """
+    value = row.values[index]
+    total = row.is_total
+    if index in row.notes:
+        text = row.text(index)
+        if styles.editable:
+            cell = styles.value(None, leaf.col_type)
+            cell.comment = Comment(text, COMMENT_AUTHOR)
+            return cell
+        cell = styles.value(text, ColumnType.TEXT, total=total)
+        if row.notes[index]:
+            cell.comment = Comment(row.notes[index], COMMENT_AUTHOR)
+        return cell
+    number = None
+    if not isinstance(value, bool | list | str):
+        number = cell_contract.excel_value(value)
+    if number is None or isinstance(number, str):
+        text = row.text(index) or None
+        return styles.value(text, leaf.col_type, total=total)
+    if styles.editable:
+        return styles.value(number, leaf.col_type)
+    number_format = cell_contract.excel_format(number)
+    if total and index in row.partial:
+        number_format += f'"{cell_contract.PARTIAL_MARK}"'
+    return styles.value(number, leaf.col_type, total=total, number_format=number_format)
 
 
 def _column_width(leaf):
@@ -235,10 +258,11 @@ def write_table(wb, table, *, template_mode=False, password=None, draft=False):
     for r in range(depth):
         ws.append([styles.header(value) for value in grid[r]])
 
-    leaf_types = [leaf.col_type for leaf in table.leaves]
-    words = (_("Có"), _("Không"))
-    for row in table.rows:
+    for row_idx, row in enumerate(table.rows, start=first_data):
         total = row.is_total
+        label = row.label
+        if row.status and not row.is_empty:
+            label = f"{label}\n{row.status}"
         cells = [
             styles.value(
                 int(row.number) if row.number.isdigit() else None,
@@ -246,19 +270,25 @@ def write_table(wb, table, *, template_mode=False, password=None, draft=False):
                 total=total,
                 lead=True,
             ),
-            styles.value(row.label, "", total=total, lead=True),
+            styles.value(label, "", total=total, lead=True),
         ]
-        for leaf, col_type, value in zip(
-            table.leaves, leaf_types, row.values, strict=True
-        ):
-            cells.append(
-                styles.value(
-                    excel_value(value, leaf, total=total, words=words),
-                    col_type,
-                    total=total,
-                )
+        if row.is_empty:
+            # "Chưa có báo cáo" across the row: never a silent blank row.
+            cells.append(styles.value(str(row.status), ColumnType.TEXT))
+            cells += [styles.value(None, ColumnType.TEXT) for _ in table.leaves[1:]]
+            ws.merged_cells.add(
+                f"{get_column_letter(LEAD_COLUMNS + 1)}{row_idx}:{last_col}{row_idx}"
             )
+        else:
+            cells += [
+                value_cell(styles, row, index, leaf)
+                for index, leaf in enumerate(table.leaves)
+            ]
         ws.append(cells)
+    if table.footnote:
+        footnote_row = first_data + len(table.rows)
+        ws.merged_cells.add(f"A{footnote_row}:{last_col}{footnote_row}")
+        ws.append([styles.title(table.footnote, bold=False, italic=True, size=11)])
     if template_mode:
         yes_no = DataValidation(
             type="list", formula1=f'"{_("Có")},{_("Không")}"', allow_blank=True
@@ -322,10 +352,13 @@ def write_models(wb, document):
             model.year_started or None,
             model.results,
         ]
+        year = len(values) - 2
         ws.append(
             [
                 styles.value(
-                    v, ColumnType.INTEGER if i in (0, len(values) - 2) else "text"
+                    v,
+                    ColumnType.INTEGER if i in (0, year) else ColumnType.TEXT,
+                    number_format="0" if i == year else None,
                 )
                 for i, v in enumerate(values)
             ]

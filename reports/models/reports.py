@@ -282,6 +282,13 @@ class Commendation(models.Model):
         return self.name
 
 
+class ReportVersionQuerySet(models.QuerySet):
+    def newest(self):
+        """The latest submitted version (the one an approval approves and an
+        official export prints), or None: ``report.versions.newest()``."""
+        return self.order_by("-number").first()
+
+
 class ReportVersion(models.Model):
     """An immutable copy of a report taken at submit.
 
@@ -309,6 +316,8 @@ class ReportVersion(models.Model):
     commendations = models.JSONField(default=list, editable=False)
     attachments = models.JSONField(default=list, editable=False)
     header = models.JSONField(default=dict, editable=False)
+
+    objects = ReportVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["report", "number"]

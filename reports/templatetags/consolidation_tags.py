@@ -1,26 +1,18 @@
-"""Showing consolidated values: vi-VN numbers, per-type cells, links to versions."""
-
-from decimal import Decimal
+"""Showing consolidated values as every file prints them, and links to versions."""
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
+
+from .. import cells
+from ..exports import data
 
 register = template.Library()
 
 
 @register.filter
 def vi_number(value):
-    """1234567.5000 -> "1.234.567,5": grouped, no trailing zeros."""
-    if value is None or value == "":
-        return ""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        value = value.quantize(Decimal(1))
-    else:
-        value = value.normalize()
-    return number_format(value, use_l10n=True, force_grouping=True)
+    """1234567.5000 -> "1.234.567,5": grouped, every decimal, none added."""
+    return cells.format_number(value)
 
 
 @register.filter
@@ -29,29 +21,37 @@ def get_item(mapping, key):
 
 
 @register.simple_tag
-def cell_value(values, column, total=False):
-    """A row's (or the total's) value for ``column``, as text for the screen."""
-    value = values.get(column.pk) if values else None
-    if value is None:
-        return ""
-    match column.col_type:
-        case "yes_no" if not total:
-            return _("Có") if value else _("Không")
-        case "documents" if not total:
-            return "; ".join(
-                " ".join(
-                    part
-                    for part in (doc.get("kind", ""), doc.get("number", ""))
-                    if part
-                )
-                for doc in value
-            )
-        case "text":
-            return value
-        case "yes_no" | "documents":
-            return vi_number(value)
-        case _:
-            return vi_number(value)
+def row_cell(row, column):
+    """A unit row's value for ``column`` as printed ("Không có số liệu (…)"
+    for a cell without data)."""
+    note = data.no_data_note(row, column.pk)
+    if note is not None:
+        return cells.no_data_text(note)
+    return cells.display_value(row.values.get(column.pk))
+
+
+@register.simple_tag
+def is_no_data(row, column):
+    return data.no_data_note(row, column.pk) is not None
+
+
+@register.simple_tag
+def total_cell(table, column):
+    """The total of ``column``, marked when it leaves out rows."""
+    return cells.total_text(
+        table.total.get(column.pk), partial=column.pk in table.partial
+    )
+
+
+@register.simple_tag
+def row_status(row):
+    """ "Chưa có báo cáo" / "Đã nộp, chưa duyệt", as in the Excel and PDF."""
+    return data.row_status(row)
+
+
+@register.simple_tag
+def partial_note():
+    return cells.PARTIAL_NOTE
 
 
 @register.simple_tag

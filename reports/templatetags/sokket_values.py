@@ -1,18 +1,18 @@
-"""Template filters printing numbers and dates the Vietnamese way."""
+"""Template filters printing numbers and dates the Vietnamese way (``cells``)."""
 
 from django import template
 
-from ..values import format_date, format_number
+from .. import cells
 
 register = template.Library()
 
 
 @register.filter
-def vn_number(value, places=None):
-    """{{ value|vn_number }} -> 1.234.567,5; {{ value|vn_number:1 }} rounds."""
-    return format_number(value, int(places) if places not in (None, "") else None)
+def vn_number(value):
+    """{{ value|vn_number }} -> 1.234.567,5: every decimal it holds, none added."""
+    return cells.format_number(value)
 
 
 @register.filter
 def vn_date(value):
-    return format_date(value)
+    return cells.format_date(value)

@@ -32,7 +32,7 @@ def _download(content, filename, fmt):
 def _report_export(request, pk, fmt):
     report = permissions.get_report_for_user_or_404(request.user, pk)
     wants_draft = request.GET.get("ban-nhap") == "1"
-    version = None if wants_draft else data.latest_version(report)
+    version = None if wants_draft else report.versions.newest()
     if version is not None:
         return _download(*files.version_export(version, fmt), fmt)
     if not permissions.is_staff_of(request.user, report.unit):
@@ -60,7 +60,7 @@ def export_pdf(request, pk):
 def report_print_preview(request, pk):
     """The printed form on screen, from the same builder as the Excel and PDF."""
     report = permissions.get_report_for_user_or_404(request.user, pk)
-    version = data.latest_version(report)
+    version = report.versions.newest()
     if version is not None:
         document = data.build_version_document(version)
     elif permissions.is_staff_of(request.user, report.unit):

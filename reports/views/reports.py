@@ -285,7 +285,7 @@ def report_detail(request, pk):
     report = permissions.get_report_for_user_or_404(request.user, pk)
     version = None
     if not report.is_editable:
-        version = report.versions.select_related("template").order_by("-number").first()
+        version = report.versions.select_related("template").newest()
     sheet = build_sheet(report, version=version)
     return render(
         request,

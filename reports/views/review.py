@@ -15,7 +15,6 @@ from ..models import Role, TableColumn
 from ..review import (
     STATUS_FILTERS,
     for_list,
-    latest_version,
     report_comments,
     reports_to_review,
     status_counts,
@@ -118,7 +117,7 @@ def review_report(request, pk):
 
 
 def _render_review(request, report, action_form=None, comment_form=None, status=200):
-    version = latest_version(report)
+    version = report.versions.select_related("template", "created_by").newest()
     comments = report_comments(report)
     allowed = workflow.allowed_transitions(report, request.user)
     context = {

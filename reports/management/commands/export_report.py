@@ -53,7 +53,7 @@ class Command(BaseCommand):
             content = files.render(document, fmt)
         else:
             report = Report.objects.filter(unit=unit, round=round_).first()
-            version = data.latest_version(report) if report else None
+            version = report.versions.newest() if report else None
             if version is None:
                 raise CommandError(
                     f"“{unit.name}” chưa nộp báo cáo đợt “{round_.name}”."

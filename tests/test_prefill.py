@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 import pytest
@@ -347,3 +348,32 @@ def test_consolidation_page_flags_the_stale_prefilled_report(client, setup):
     assert "chưa cập nhật" not in page
     resubmit(setup, "703", cells={"ngay-cong": 5})
     assert "chưa cập nhật" in client.get(url).content.decode()
+
+
+def test_an_editor_tab_opened_before_a_refresh_gets_the_conflict_view(client, setup):
+    province_staff = setup["province_staff"]
+    report = create_prefilled_report(
+        setup["province"], setup["round"], actor=province_staff
+    )
+    client.force_login(province_staff)
+    page = client.get(reverse("report_edit", args=[report.pk]))
+    sheet = page.context["sheet"]
+    opened_table = next(t for t in sheet.tables if t.code == "1.2").revision
+    opened_section = next(s for s in sheet.sections if s.code == "I.1").revision
+    resubmit(setup, "703", cells={"tien": Decimal(7)}, text="Mới từ 703.")
+    refresh_prefilled_report(report, actor=province_staff)
+    refreshed = Cell.objects.get(report=report, column__code="tien").num
+
+    def autosave(part, base, fields):
+        return client.post(
+            reverse("report_autosave", args=[report.pk]),
+            data=json.dumps({"part": part, "base_revision": base, "fields": fields}),
+            content_type="application/json",
+        )
+
+    stale = autosave("table:1.2", opened_table, {"c.tien": "1"})
+    assert stale.status_code == 409
+    assert Cell.objects.get(report=report, column__code="tien").num == refreshed
+    stale = autosave("section:I.1", opened_section, {"text": "cũ"})
+    assert stale.status_code == 409
+    assert "Mới từ 703." in answer(report, "I.1").text

@@ -1,4 +1,5 @@
 import io
+import json
 import zipfile
 from decimal import Decimal
 
@@ -251,3 +252,68 @@ def test_staff_downloads_the_template(client, draft):
     response = client.get(reverse("xlsx_template", args=[report.pk]))
     assert response.status_code == 200
     assert "mau-nhap-705" in response["Content-Disposition"]
+
+
+# --- the import writes through the editor's writer -------------------------------
+
+
+def _confirm(report, change):
+    parsed = roundtrip.parse_upload(report, _edited(report, change))
+    assert parsed.errors == []
+    roundtrip.apply_pending(report, roundtrip.to_pending(parsed, report))
+    return parsed
+
+
+def _autosave(client, report, part, base, **fields):
+    return client.post(
+        reverse("report_autosave", args=[report.pk]),
+        data=json.dumps({"part": part, "base_revision": base, "fields": fields}),
+        content_type="application/json",
+    )
+
+
+def test_an_edit_of_the_second_decimal_is_imported(draft):
+    report, _ = draft
+    Cell.objects.filter(report=report, column=column("tien")).update(
+        num=Decimal("8.51")
+    )
+
+    def change(wb):
+        wb["Biểu 1.2"][f"F{ROW}"] = "8,52"
+
+    parsed = _confirm(report, change)
+    assert [c.cell for c in parsed.changes] == ["Biểu 1.2!F7"]
+    assert Cell.objects.get(report=report, column=column("tien")).num == Decimal(
+        "8.52"
+    )
+
+
+def test_an_editor_tab_opened_before_an_import_gets_the_conflict_view(client, draft):
+    report, staff = draft
+    client.force_login(staff)
+    page = client.get(reverse("report_edit", args=[report.pk]))
+    opened = next(t for t in page.context["sheet"].tables if t.code == "1.2").revision
+
+    def change(wb):
+        wb["Biểu 1.2"][f"F{ROW}"] = "9,75"
+
+    _confirm(report, change)
+    stale = _autosave(client, report, "table:1.2", opened, **{"c.tien": "16"})
+    assert stale.status_code == 409
+    assert stale.json()["server"]["c.tien"] == "9,75"
+    assert Cell.objects.get(report=report, column=column("tien")).num == Decimal(
+        "9.75"
+    )
+
+
+def test_an_import_recomputes_percentages_and_cleans_text(draft):
+    report, _ = draft
+    # Biểu 1.4: C = tổng số hộ, D = số hộ đạt, E = tỷ lệ (computed).
+    row = xlsx.HEADER_TOP + 2
+
+    def change(wb):
+        wb["Biểu 1.4"][f"C{row}"] = 400
+        wb["Biểu 1.4"][f"D{row}"] = 100
+
+    _confirm(report, change)
+    assert Cell.objects.get(report=report, column=column("ty-le-ho")).num == 25

@@ -195,7 +195,9 @@ def unchanged_answers(report):
         return {}
     numbers = {c.version.number for c in comments}
     numbers |= {n + 1 for n in numbers}
-    versions = dict(report.versions.filter(number__in=numbers).values_list("number", "pk"))
+    versions = dict(
+        report.versions.filter(number__in=numbers).values_list("number", "pk")
+    )
     values = {
         (cell.version_id, cell.column_id): _state(cell)
         for cell in VersionCell.objects.filter(

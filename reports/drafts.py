@@ -213,8 +213,7 @@ def _still_refused(refused, typed):
     return {
         name: entry
         for name, entry in (refused or {}).items()
-        if name not in typed
-        and not any(name.startswith(prefix) for prefix in lists)
+        if name not in typed and not any(name.startswith(prefix) for prefix in lists)
     }
 
 

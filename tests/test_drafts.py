@@ -199,7 +199,9 @@ def test_a_server_side_write_moves_the_part_revision_so_open_tabs_conflict(
     report, staff
 ):
     opened = revision(report, "table:1.2")
-    save_part(report, "table:1.2", {"c.tien": "7,25"}, base_revision=SERVER, actor=staff)
+    save_part(
+        report, "table:1.2", {"c.tien": "7,25"}, base_revision=SERVER, actor=staff
+    )
     assert revision(report, "table:1.2") == opened + 1
     stale = save(device(staff), report, "table:1.2", base=opened, **{"c.tien": "1"})
     assert stale.status_code == 409

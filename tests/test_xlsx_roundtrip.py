@@ -105,7 +105,11 @@ def test_good_file_previews_then_saves_only_on_confirm(client, draft):
     html = page.content.decode()
     assert page.status_code == 200
     assert "Biểu 1.2!C7" in html and "Biểu 1.2!F7" in html
-    assert "8,5" in html and "16,0" in html  # new and old money values
+    # New and old money values, each with the decimals it was entered with.
+    assert (
+        '<td class="text-secondary pre-line">16</td><td class="pre-line">8,5</td>'
+        in (html)
+    )
     assert snapshot(report) == before, "nothing is saved before confirming"
     token = page.context["token"]
     response = client.post(url, {"token": token}, follow=True)
@@ -202,10 +206,10 @@ def test_formula_and_text_in_number_cells_are_named_by_sheet_and_cell(draft):
 
     parsed = roundtrip.parse_upload(report, _edited(report, change))
     assert parsed.errors == [
-        "Biểu 1.1!G8: chỉ nhập “Có” hoặc “Không”.",
+        "Biểu 1.1!G8: Chọn “Có” hoặc “Không”.",
         "Biểu 1.2!C7: không được dùng công thức, hãy nhập giá trị.",
         "Biểu 1.2!D7: “mười” không phải là số.",
-        "Biểu 1.2!E7: phải là số nguyên.",
+        "Biểu 1.2!E7: Cột này chỉ nhận số nguyên (không có phần lẻ).",
     ]
 
 
@@ -224,7 +228,7 @@ def test_oversized_upload_is_refused_with_a_message_next_to_the_field(
 
 
 def test_stale_preview_is_refused_on_confirm(draft):
-    report, _ = draft
+    report, staff = draft
 
     def change(wb):
         wb["Biểu 1.2"][f"C{ROW}"] = 99
@@ -234,7 +238,7 @@ def test_stale_preview_is_refused_on_confirm(draft):
     report.revision += 1
     report.save(update_fields=["revision"])
     with pytest.raises(roundtrip.ImportRejected, match="đã được sửa"):
-        roundtrip.apply_pending(report, pending)
+        roundtrip.apply_pending(report, pending, actor=staff)
 
 
 def test_import_page_is_for_the_units_staff_only(client, draft, make_user):
@@ -258,9 +262,11 @@ def test_staff_downloads_the_template(client, draft):
 
 
 def _confirm(report, change):
+    staff = report.unit.memberships.first().user
     parsed = roundtrip.parse_upload(report, _edited(report, change))
     assert parsed.errors == []
-    roundtrip.apply_pending(report, roundtrip.to_pending(parsed, report))
+    pending = roundtrip.to_pending(parsed, report)
+    roundtrip.apply_pending(report, pending, actor=staff)
     return parsed
 
 
@@ -283,9 +289,7 @@ def test_an_edit_of_the_second_decimal_is_imported(draft):
 
     parsed = _confirm(report, change)
     assert [c.cell for c in parsed.changes] == ["Biểu 1.2!F7"]
-    assert Cell.objects.get(report=report, column=column("tien")).num == Decimal(
-        "8.52"
-    )
+    assert Cell.objects.get(report=report, column=column("tien")).num == Decimal("8.52")
 
 
 def test_an_editor_tab_opened_before_an_import_gets_the_conflict_view(client, draft):
@@ -301,9 +305,7 @@ def test_an_editor_tab_opened_before_an_import_gets_the_conflict_view(client, dr
     stale = _autosave(client, report, "table:1.2", opened, **{"c.tien": "16"})
     assert stale.status_code == 409
     assert stale.json()["server"]["c.tien"] == "9,75"
-    assert Cell.objects.get(report=report, column=column("tien")).num == Decimal(
-        "9.75"
-    )
+    assert Cell.objects.get(report=report, column=column("tien")).num == Decimal("9.75")
 
 
 def test_an_import_recomputes_percentages_and_cleans_text(draft):

@@ -222,3 +222,30 @@ def test_autosave_answers_normalised_values_and_percentages(report, staff):
     body = response.json()
     assert body["values"]["c.tong-ho"] == "1.200"
     assert body["computed"]["c.ty-le-ho"] == "25"
+
+
+# --- speed ------------------------------------------------------------------------
+
+
+def test_the_editor_page_takes_at_most_15_queries_with_refused_values(
+    report, staff, django_assert_max_num_queries
+):
+    client = device(staff)
+    save(client, report, "table:1.2", **{"c.tien": "5.800"})
+    save(client, report, "section:I.1", text="x" * 100_000)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("report_edit", args=[report.pk]))
+    assert response.status_code == 200
+
+
+def test_an_autosave_of_a_table_takes_a_fixed_number_of_queries(
+    report, staff, django_assert_max_num_queries
+):
+    client = device(staff)
+    save(client, report, "table:1.4", **{"c.tong-ho": "1", "c.ho-dat": "1"})
+    base = revision(report, "table:1.4")
+    with django_assert_max_num_queries(14):
+        response = save(
+            client, report, "table:1.4", base, **{"c.tong-ho": "300", "c.ho-dat": "20"}
+        )
+    assert response.json()["computed"]["c.ty-le-ho"] == "6,67"

@@ -133,6 +133,9 @@ def _fill(report, unit, round_, *, actor):
     fields = {f.key: f for f in report.prefill_fields.all()}
     answers_now = {a.section_id: a for a in report.answers.all()}
     cells = {c.column_id: c for c in report.cells.all()}
+    # A value typed and refused (kept until fixed) is the unit's edit: the
+    # children's new content waits beside it rather than replacing it.
+    typed = dict(report.draft_parts.values_list("key", "refused"))
     outcome = FillResult()
     # What to write, by draft part, as the editor's inputs: written through
     # the one writer so each part's revision moves (an editor tab opened
@@ -150,6 +153,9 @@ def _fill(report, unit, round_, *, actor):
             new = _attributed(used, answers, titles, section, part)
             key = f"section:{section.code}:{part}"
             current = getattr(answer, part) if answer else ""
+            kept = (typed.get(f"section:{section.code}") or {}).get(part)
+            if kept:
+                current = kept["value"]
             if _apply(report, fields, key, current, new, outcome):
                 writes.setdefault(f"section:{section.code}", {})[part] = new
 
@@ -163,6 +169,11 @@ def _fill(report, unit, round_, *, actor):
             key = f"cell:{column.pk}"
             cell = cells.get(column.pk)
             current = _cell_state(cell) if cell else None
+            kept = (typed.get(f"table:{table.table.code}") or {}).get(
+                f"c.{column.code}"
+            )
+            if kept:
+                current = {"typed": kept["value"]}
             if _apply(report, fields, key, current, new, outcome):
                 inputs = writes.setdefault(f"table:{table.table.code}", {})
                 inputs.update(drafts.cell_inputs(column, {**_empty_cell(), **new}))

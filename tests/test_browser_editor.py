@@ -221,6 +221,23 @@ def test_two_tabs_an_expired_session_and_a_local_copy_lose_nothing(
         "Bản nháp trên máy"
     )
 
+    # A copy typed on a revision the server has moved past is not restored
+    # over the newer text: both are shown, as between two tabs.
+    tab_a.evaluate(
+        """key => localStorage.setItem(key, JSON.stringify(
+            {at: Date.now(), base: 0, fields: [["text", "Bản cũ trên máy"]]}))""",
+        f"sokket:report:{report.pk}:section:I.1",
+    )
+    tab_a.reload()
+    offer = tab_a.locator("[id='section-I.1'] [data-kind=restore]")
+    offer.get_by_role("button", name="Khôi phục").click()
+    conflict = tab_a.locator("[id='section-I.1'] [data-kind=conflict]")
+    conflict.wait_for()
+    assert "Bản của thẻ B" in conflict.locator(".copy-block").nth(0).inner_text()
+    assert Answer.objects.get(report=report, section__code="I.1").text == (
+        "Bản của thẻ B"
+    )
+
 
 def test_a_refused_figure_survives_leaving_and_another_browser_and_blocks_submit(
     browser_page, demo, make_user, unit

@@ -377,3 +377,35 @@ def test_an_editor_tab_opened_before_a_refresh_gets_the_conflict_view(client, se
     stale = autosave("section:I.1", opened_section, {"text": "cũ"})
     assert stale.status_code == 409
     assert "Mới từ 703." in answer(report, "I.1").text
+
+
+def test_a_refresh_keeps_a_value_typed_and_refused_in_a_prefilled_cell(setup):
+    from reports.drafts import save_part
+
+    province_staff = setup["province_staff"]
+    report = create_prefilled_report(
+        setup["province"], setup["round"], actor=province_staff
+    )
+    part = report.draft_parts.get(key="table:1.2")
+    save_part(
+        report,
+        "table:1.2",
+        {"c.tien": "5.800"},
+        base_revision=part.revision,
+        actor=province_staff,
+    )
+    save_part(
+        report,
+        "section:I.1",
+        {"text": "x" * 200_000},
+        base_revision=report.draft_parts.get(key="section:I.1").revision,
+        actor=province_staff,
+    )
+    resubmit(setup, "703", cells={"tien": Decimal(7)}, text="Mới từ 703.")
+    refresh_prefilled_report(report, actor=province_staff)
+    refused = {p.key: p.refused for p in report.draft_parts.all()}
+    assert refused["table:1.2"]["c.tien"]["value"] == "5.800"
+    assert refused["section:I.1"]["text"]["value"] == "x" * 200_000
+    pending = {f.key for f in pending_fields(report)}
+    assert "section:I.1:text" in pending
+    assert any(key.startswith("cell:") for key in pending)

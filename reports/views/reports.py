@@ -250,7 +250,10 @@ def _answer(request, report, part, wants_json, status, payload):
     elif status == 200:
         messages.warning(
             request,
-            _("Đã lưu phần hợp lệ; các ô sau chưa lưu: %(e)s")
+            _(
+                "Đã lưu phần hợp lệ; các ô sau chưa hợp lệ (được giữ nguyên như "
+                "đã gõ, cần sửa trước khi nộp): %(e)s"
+            )
             % {"e": "; ".join(payload["errors"].values())},
         )
     else:

@@ -119,13 +119,13 @@ def revision_from(raw):
     return None
 
 
-def typed_text(value):
+def typed_text(value, *, checkbox=False):
     """What a person typed into one input, cleaned; None for what no input
-    sends (a list or an object in a crafted request)."""
+    sends (a list, an object, or true/false anywhere but a checkbox)."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "1" if value else ""
+        return ("1" if value else "") if checkbox else None
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
@@ -160,7 +160,7 @@ def save_part(report, key, data, *, base_revision, actor):
         raise PartNotFound(key)
     typed, outcome = {}, _Outcome()
     for name, value in data.items():
-        text = typed_text(value)
+        text = typed_text(value, checkbox=str(name).endswith(".no_data"))
         if text is None:
             outcome.errors[str(name)] = _("Giá trị gửi lên không hợp lệ.")
         else:

@@ -1,5 +1,6 @@
 import io
 import json
+import unicodedata
 import zipfile
 from decimal import Decimal
 
@@ -316,6 +317,17 @@ def test_an_import_recomputes_percentages_and_cleans_text(draft):
     def change(wb):
         wb["Biểu 1.4"][f"C{row}"] = 400
         wb["Biểu 1.4"][f"D{row}"] = 100
+        # Biểu 1.1, C: documents, pasted decomposed (NFD) with a zero-width space.
+        wb["Biểu 1.1"][f"C{xlsx.HEADER_TOP + 3}"] = unicodedata.normalize(
+            "NFD", "Kế hoạch số 12/KH ngày 15/03/2017: Tri\u200bển khai"
+        )
 
     _confirm(report, change)
     assert Cell.objects.get(report=report, column=column("ty-le-ho")).num == 25
+    (doc,) = Cell.objects.get(report=report, column=column("vb-ct10")).docs
+    assert doc == {
+        "kind": "Kế hoạch",
+        "number": "12/KH",
+        "date": "2017-03-15",
+        "summary": "Triển khai",
+    }

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from .. import cells, drafts
 from ..models import ColumnType, Report, TableColumn, TableSource
+from ..text import clean_typed
 from . import data, xlsx
 
 MAX_ENTRIES = 100
@@ -244,6 +245,10 @@ def _parse_cell(cell, column):
     """Cell field values for ``column`` from an Excel cell, checked by the
     editor's rules (``drafts.typed_value``); ValueError(message)."""
     raw = cell.value
+    if isinstance(raw, str):
+        # Cleaned as the editor cleans it before anything reads it: pasted
+        # decomposed (NFD), "số" and "ngày" of a document line are not found.
+        raw = clean_typed(raw)
     if cell.data_type == "f" or (isinstance(raw, str) and raw.startswith("=")):
         raise ValueError(_("không được dùng công thức, hãy nhập giá trị."))
     if raw is None or (isinstance(raw, str) and not raw.strip()):

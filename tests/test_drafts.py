@@ -249,3 +249,14 @@ def test_an_autosave_of_a_table_takes_a_fixed_number_of_queries(
             client, report, "table:1.4", base, **{"c.tong-ho": "300", "c.ho-dat": "20"}
         )
     assert response.json()["computed"]["c.ty-le-ho"] == "6,67"
+
+
+def test_no_percentage_is_computed_from_the_old_value_of_a_refused_part(report, staff):
+    client = device(staff)
+    save(client, report, "table:1.4", **{"c.tong-ho": "1200", "c.ho-dat": "300"})
+    response = save(
+        client, report, "table:1.4", **{"c.tong-ho": "1.2OO", "c.ho-dat": "300"}
+    )
+    assert "c.tong-ho" in response.json()["errors"]
+    assert response.json()["computed"]["c.ty-le-ho"] == ""
+    assert num(report, "ty-le-ho") is None

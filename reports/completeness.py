@@ -4,8 +4,17 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import AttachmentKind, ReviewComment, TableSource
+from .models import (
+    AttachmentKind,
+    Cell,
+    DraftPart,
+    ReviewComment,
+    TableColumn,
+    TableSource,
+    VersionCell,
+)
 
 
 @dataclass(frozen=True)
@@ -18,12 +27,13 @@ class MissingItem:
     message: str
     anchor: str
     url: str = ""
+    refused: bool = False
 
 
 def missing_items(report):
     """Everything that blocks submitting ``report``, in outline order."""
     template = report.template
-    items = []
+    items = refused_items(report)
     answers = {a.section_id: a for a in report.answers.all()}
     if not template.requires_written_report:
         for section in template.sections.all():
@@ -112,6 +122,129 @@ def unanswered_comment_items(report):
         )
         for c in comments
     ]
+
+
+def refused_items(report):
+    """Each value typed and refused (kept as typed, not yet in the report)."""
+    parts = [
+        (key, refused)
+        for key, refused in DraftPart.objects.filter(report=report)
+        .order_by("pk")
+        .values_list("key", "refused")
+        if refused
+    ]
+    if not parts:
+        return []
+    columns = {
+        (column.table.code, column.code): column
+        for column in TableColumn.objects.filter(table__template=report.template)
+        .select_related("table")
+        .only("code", "label", "table__code")
+    }
+    level_name = report.unit.level.name
+    items = []
+    for key, refused in parts:
+        kind, _sep, code = key.partition(":")
+        for name, entry in refused.items():
+            where, anchor = _refused_place(kind, code, name, columns, level_name)
+            items.append(
+                MissingItem(
+                    _("%(where)s: “%(value)s” chưa được lưu – %(message)s")
+                    % {
+                        "where": where,
+                        "value": _shorten(str(entry.get("value", "")), 40),
+                        "message": entry.get("message", ""),
+                    },
+                    anchor,
+                    refused=True,
+                )
+            )
+    return items
+
+
+def _refused_place(kind, code, name, columns, level_name):
+    """A readable place and the editor's anchor of a refused input."""
+    if kind == "table":
+        column_code = name.removeprefix("c.").split(".")[0]
+        column = columns.get((code, column_code))
+        label = column.label_for(level_name) if column else column_code
+        return (
+            _("Biểu %(table)s, cột “%(column)s”") % {"table": code, "column": label},
+            f"cell-{code}-{column_code}",
+        )
+    if kind == "section":
+        return _("Mục %(code)s") % {"code": code}, f"section-{code}-{name}"
+    return _("Thông tin văn bản"), f"f-{name}"
+
+
+def unchanged_answers(report):
+    """Review comments pinned to a cell whose value did not change since the
+    version that was returned: {comment pk: comment}.
+
+    An open comment answered "Đã sửa" is compared with the draft; a closed one
+    with the version submitted after the return.
+    """
+    comments = [
+        c
+        for c in ReviewComment.objects.filter(
+            report=report, event__isnull=False, column__isnull=False
+        ).select_related("version")
+        if c.resolved or c.fixed
+    ]
+    if not comments:
+        return {}
+    numbers = {c.version.number for c in comments}
+    numbers |= {n + 1 for n in numbers}
+    versions = dict(
+        report.versions.filter(number__in=numbers).values_list("number", "pk")
+    )
+    values = {
+        (cell.version_id, cell.column_id): _state(cell)
+        for cell in VersionCell.objects.filter(
+            version_id__in=versions.values(),
+            column_id__in={c.column_id for c in comments},
+        )
+    }
+    draft = {
+        cell.column_id: _state(cell)
+        for cell in Cell.objects.filter(
+            report=report, column_id__in={c.column_id for c in comments}
+        )
+    }
+    unchanged = {}
+    for comment in comments:
+        returned = values.get((comment.version_id, comment.column_id))
+        if comment.resolved:
+            later = versions.get(comment.version.number + 1)
+            if later is None:
+                continue
+            now = values.get((later, comment.column_id))
+        else:
+            now = draft.get(comment.column_id)
+        if now == returned:
+            unchanged[comment.pk] = comment
+    return unchanged
+
+
+def unchanged_items(report):
+    """Warnings for the submit page: cells answered "Đã sửa" but not changed."""
+    return [
+        MissingItem(
+            _("Góp ý “%(text)s”: %(notice)s")
+            % {"text": _shorten(comment.text), "notice": UNCHANGED},
+            f"comment-{comment.pk}",
+            reverse("report_comments", args=[report.pk]) + f"#c{comment.pk}",
+        )
+        for comment in unchanged_answers(report).values()
+        if not comment.resolved
+    ]
+
+
+UNCHANGED = gettext_lazy("Giá trị ô này chưa thay đổi so với bản bị trả lại.")
+
+
+def _state(cell):
+    return (cell.num, cell.text, cell.flag, cell.docs, cell.no_data, cell.note)
 
 
 def _shorten(text, length=80):

@@ -299,7 +299,7 @@ def _row(row, table, layout, by_version):
         for column in leaves:
             cell = found.get((table.code, column.code))
             values[column.pk] = _value(cell, column.col_type)
-            if cell is not None and cell["note"]:
+            if cell is not None and cell["no_data"]:
                 notes[column.pk] = cell["note"]
     for column in leaves:
         if column.col_type == ColumnType.PERCENT:

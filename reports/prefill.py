@@ -13,15 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions
+from . import drafts, permissions
 from .consolidation import SOURCE_APPROVED, consolidate
 from .models import (
-    Answer,
-    Cell,
     ColumnType,
     PrefillField,
     PrefillSource,
@@ -70,7 +67,7 @@ def create_prefilled_report(unit, round_, *, actor):
                 )
                 % {"status": locked.get_status_display()}
             )
-        _fill(locked, unit, round_)
+        _fill(locked, unit, round_, actor=actor)
     return locked
 
 
@@ -94,7 +91,7 @@ def refresh_prefilled_report(report, *, actor):
         )
         if not locked.is_editable:
             raise PrefillNotAllowed(_("Báo cáo không còn ở trạng thái đang soạn."))
-        return _fill(locked, locked.unit, locked.round)
+        return _fill(locked, locked.unit, locked.round, actor=actor)
 
 
 def dismiss_pending(report, key, *, actor):
@@ -119,7 +116,7 @@ class FillResult:
     pending: int = 0
 
 
-def _fill(report, unit, round_):
+def _fill(report, unit, round_, *, actor):
     result = consolidate(unit, round_)
     used = [row for row in result.rows if row.source == SOURCE_APPROVED]
     answers = dict(
@@ -134,9 +131,16 @@ def _fill(report, unit, round_):
         ).values_list("template_id", "code", "title")
     }
     fields = {f.key: f for f in report.prefill_fields.all()}
-    drafts = {a.section_id: a for a in report.answers.all()}
+    answers_now = {a.section_id: a for a in report.answers.all()}
     cells = {c.column_id: c for c in report.cells.all()}
+    # A value typed and refused (kept until fixed) is the unit's edit: the
+    # children's new content waits beside it rather than replacing it.
+    typed = dict(report.draft_parts.values_list("key", "refused"))
     outcome = FillResult()
+    # What to write, by draft part, as the editor's inputs: written through
+    # the one writer so each part's revision moves (an editor tab opened
+    # before the fill gets the conflict view instead of saving over it).
+    writes = {}
 
     for section in report.template.sections.all():
         if not section.takes_answer:
@@ -144,18 +148,16 @@ def _fill(report, unit, round_):
         parts = ["text"] + (
             ["shortcomings"] if section.shape == "achieved_limits" else []
         )
-        answer = drafts.get(section.pk) or Answer(report=report, section=section)
-        changed = False
+        answer = answers_now.get(section.pk)
         for part in parts:
             new = _attributed(used, answers, titles, section, part)
             key = f"section:{section.code}:{part}"
-            current = getattr(answer, part)
-            wrote = _apply(report, fields, key, current, new, outcome)
-            if wrote:
-                setattr(answer, part, new)
-                changed = True
-        if changed:
-            answer.save()
+            current = getattr(answer, part) if answer else ""
+            kept = (typed.get(f"section:{section.code}") or {}).get(part)
+            if kept:
+                current = kept["value"]
+            if _apply(report, fields, key, current, new, outcome):
+                writes.setdefault(f"section:{section.code}", {})[part] = new
 
     for table in result.tables:
         if table.table.source != TableSource.ENTERED:
@@ -167,18 +169,18 @@ def _fill(report, unit, round_):
             key = f"cell:{column.pk}"
             cell = cells.get(column.pk)
             current = _cell_state(cell) if cell else None
+            kept = (typed.get(f"table:{table.table.code}") or {}).get(
+                f"c.{column.code}"
+            )
+            if kept:
+                current = {"typed": kept["value"]}
             if _apply(report, fields, key, current, new, outcome):
-                cell = cell or Cell(report=report, column=column)
-                for name, value in _empty_cell().items():
-                    setattr(cell, name, new.get(name, value))
-                if cell.num is not None:
-                    cell.num = Decimal(cell.num)
-                cell.save()
+                inputs = writes.setdefault(f"table:{table.table.code}", {})
+                inputs.update(drafts.cell_inputs(column, {**_empty_cell(), **new}))
 
-    if outcome.replaced:
-        # An editor tab opened before the fill must not save over it.
-        Report.objects.filter(pk=report.pk).update(revision=F("revision") + 1)
-        report.refresh_from_db(fields=["revision"])
+    for part, inputs in writes.items():
+        drafts.save_part(report, part, inputs, base_revision=drafts.SERVER, actor=actor)
+    report.refresh_from_db(fields=["revision"])
     now = timezone.now()
     PrefillSource.objects.filter(report=report).delete()
     PrefillSource.objects.bulk_create(

@@ -142,6 +142,8 @@ class Sheet:
     sections: list
     tables: list
     header_revision: int = 0
+    # Values typed and refused, kept on the server: {part: {input: {value, message}}}.
+    refused: dict = field(default_factory=dict)
 
     @property
     def answerable(self):
@@ -177,11 +179,16 @@ def build_sheet(report, *, version=None):
     template = version.template if version is not None else report.template
     sections, tables, columns = outline_of(template)
     level_name = report.unit.level.name
-    revisions = {}
+    revisions, refused = {}, {}
     if version is None:
         answers = {a.section_id: (a.text, a.shortcomings) for a in report.answers.all()}
         cells = {c.column_id: c for c in report.cells.all()}
-        revisions = dict(report.draft_parts.values_list("key", "revision"))
+        for key, revision, kept in report.draft_parts.values_list(
+            "key", "revision", "refused"
+        ):
+            revisions[key] = revision
+            if kept:
+                refused[key] = kept
         models = list(report.models.values("content_area"))
     else:
         by_code = version.answers
@@ -230,6 +237,7 @@ def build_sheet(report, *, version=None):
         sections=section_views,
         tables=table_views,
         header_revision=revisions.get("header", 0),
+        refused=refused,
     )
 
 

@@ -5,6 +5,9 @@ import unicodedata
 
 # Zero-width space, non-joiner, joiner, word joiner, byte order mark, soft hyphen.
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Word's soft line break (vertical tab), form feed, next line, Unicode line and
+# paragraph separators: line breaks as typed, not characters to drop.
+LINE_BREAKS = re.compile("[\v\f\x85\u2028\u2029]")
 
 
 def clean_text(value):
@@ -32,8 +35,10 @@ def clean_query(value, max_length=200):
 
 def clean_typed(value):
     """Text typed into a report: NFC, no invisible or control characters (tab
-    and line breaks kept). Not stripped: autosave sends text mid-typing."""
+    and line breaks kept; Word's soft line break and other line separators
+    become line breaks). Not stripped: autosave sends text mid-typing."""
     value = INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+    value = LINE_BREAKS.sub("\n", value)
     if has_control_characters(value):
         value = "".join(
             ch for ch in value if unicodedata.category(ch) != "Cc" or ch in "\t\n\r"

@@ -92,7 +92,15 @@ class SubmitBlocked(TransitionNotAllowed):
     """Submit refused because items are missing; ``items`` lists them."""
 
     def __init__(self, items):
-        super().__init__(_("Báo cáo còn thiếu %(n)s mục.") % {"n": len(items)})
+        refused = sum(1 for item in items if item.refused)
+        if refused:
+            message = _(
+                "Còn %(n)s giá trị chưa hợp lệ (đã giữ nguyên như đã gõ nhưng "
+                "chưa được lưu vào báo cáo); hãy sửa trước khi nộp."
+            ) % {"n": refused}
+        else:
+            message = _("Báo cáo còn thiếu %(n)s mục.") % {"n": len(items)}
+        super().__init__(message)
         self.items = items
 
 

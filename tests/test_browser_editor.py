@@ -83,8 +83,12 @@ def test_district_staff_fills_whole_report_reloads_and_submits(
         box.fill("1.234,5" if box.get_attribute("data-type") == "money" else "12")
     page.fill("[id='cell-1.4-tong-ho'] input", "200")
     page.fill("[id='cell-1.4-ho-dat'] input", "150")
-    # The percentage is computed as the person types.
-    assert page.inner_text("[id='cell-1.4-ty-le-ho'] output") == "75"
+    # The percentage is computed by the server and shown when the table saves.
+    page.wait_for_function(
+        "() => document.querySelector(\"[id='cell-1.4-ty-le-ho'] output\")"
+        ".textContent === '75'",
+        timeout=20_000,
+    )
     # Biểu 1.5 has no complaints resolved: marked "không có số liệu" with a note.
     page.check("[id='cell-1.5-kien-nghi-gq'] .no-data")
     page.fill("[id='cell-1.5-kien-nghi-gq'] .no-data-note", "Chưa thống kê riêng")
@@ -216,3 +220,102 @@ def test_two_tabs_an_expired_session_and_a_local_copy_lose_nothing(
     assert Answer.objects.get(report=report, section__code="I.3").text == (
         "Bản nháp trên máy"
     )
+
+    # A copy typed on a revision the server has moved past is not restored
+    # over the newer text: both are shown, as between two tabs.
+    tab_a.evaluate(
+        """key => localStorage.setItem(key, JSON.stringify(
+            {at: Date.now(), base: 0, fields: [["text", "Bản cũ trên máy"]]}))""",
+        f"sokket:report:{report.pk}:section:I.1",
+    )
+    tab_a.reload()
+    offer = tab_a.locator("[id='section-I.1'] [data-kind=restore]")
+    offer.get_by_role("button", name="Khôi phục").click()
+    conflict = tab_a.locator("[id='section-I.1'] [data-kind=conflict]")
+    conflict.wait_for()
+    assert "Bản của thẻ B" in conflict.locator(".copy-block").nth(0).inner_text()
+    assert Answer.objects.get(report=report, section__code="I.1").text == (
+        "Bản của thẻ B"
+    )
+
+
+def test_a_refused_figure_survives_leaving_and_another_browser_and_blocks_submit(
+    browser_page, demo, make_user, unit
+):
+    from decimal import Decimal
+
+    from reports import workflow
+    from reports.models import ReviewComment, TableColumn
+    from tests.factories import create_report, fill_report
+
+    staff = make_user("705", "staff", username="sua.tanbien")
+    reviewer = make_user("72", "reviewer")
+    report = create_report(demo, unit("705"))
+    fill_report(report, staff)
+    workflow.submit_report(report, actor=staff)
+    money = TableColumn.objects.get(table__template=report.template, code="tien")
+    workflow.add_comment(report, actor=reviewer, text="Số tiền chưa đúng", column=money)
+    workflow.return_report(report, actor=reviewer, reason="Sửa số tiền")
+    workflow.answer_comment(
+        ReviewComment.objects.get(report=report), actor=staff, fixed=True
+    )
+    editor_url = browser_page.base_url + f"/bao-cao/{report.pk}/soan/"
+    cell = "[id='cell-1.2-tien']"
+
+    page = browser_page
+    login(page, "sua.tanbien")
+    page.goto(editor_url)
+    page.click(f"{cell} input.num")
+    page.fill(f"{cell} input.num", "5.800")
+    page.locator(f"{cell} .field-error").wait_for()
+    assert "chưa rõ nghĩa" in page.inner_text(f"{cell} .field-error")
+    page.wait_for_function(NO_LOCAL_DRAFTS, timeout=20_000)
+    screenshot(page, "editor-refused-value")
+
+    # Leaving asks first: the value is kept, but not in the report until fixed.
+    dialogs = []
+
+    def leave(dialog):
+        dialogs.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", leave)
+    page.goto(page.base_url + f"/bao-cao/{report.pk}/")
+    assert dialogs == ["beforeunload"]
+
+    # Another computer: a new browser context, a new login.
+    other = page.context.browser.new_context(locale="vi-VN")
+    try:
+        second = other.new_page()
+        second.set_default_timeout(15_000)
+        second.base_url = page.base_url
+        login(second, "sua.tanbien")
+        second.goto(editor_url)
+        field = second.locator(f"{cell} input.num")
+        assert field.input_value() == "5.800"
+        assert "is-invalid" in field.get_attribute("class")
+        assert "chưa rõ nghĩa" in second.inner_text(f"{cell} .field-error")
+
+        second.goto(second.base_url + f"/bao-cao/{report.pk}/nop/")
+        items = second.locator(".missing-items li")
+        assert items.count() == 1 and "5.800" in items.inner_text()
+        assert second.get_by_role("button", name="Nộp báo cáo").count() == 0
+        assert "Giá trị ô này chưa thay đổi" in second.content()
+        items.locator("a").click()
+        second.wait_for_url("**/soan/#cell-1.2-tien")
+
+        second.fill(f"{cell} input.num", "5800")
+        second.wait_for_function(NO_LOCAL_DRAFTS, timeout=20_000)
+        second.locator(f"{cell} .field-error").wait_for(state="detached")
+        assert second.locator(f"{cell} input.num").input_value() == "5800"
+        second.goto(second.base_url + f"/bao-cao/{report.pk}/nop/")
+        assert second.locator(".missing-items li").count() == 0
+        second.get_by_role("button", name="Nộp báo cáo").click()
+        second.wait_for_url(f"**/bao-cao/{report.pk}/")
+    finally:
+        other.close()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    latest = report.versions.order_by("-number").first()
+    assert latest.number == 2
+    assert latest.cells.get(column=money).num == Decimal(5800)

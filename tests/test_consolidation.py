@@ -240,6 +240,28 @@ def test_no_data_cell_is_none_and_keeps_its_note(demo, unit, make_user):
     assert table.total[money.pk] == row.values[money.pk] != None  # noqa: E711
 
 
+def test_a_no_data_cell_without_a_note_is_still_marked_no_data(demo, unit, make_user):
+    # Stored before notes were required (or through the admin): the cell is
+    # still "không có số liệu", never a silent blank.
+    district = unit("705")
+    staff = make_user("705", "staff")
+    report = create_report(demo, district)
+    fill_report(report, staff, seed=3)
+    Cell.objects.filter(report=report, column__code="hien-dat").update(
+        num=None, no_data=True, note="x"
+    )
+    workflow.submit_report(report, actor=staff)
+    workflow.approve_report(report, actor=make_user("72", "reviewer"))
+    VersionCell.objects.filter(version__report=report, column__code="hien-dat").update(
+        note=""
+    )
+    table = table_of(consolidate(unit("72"), demo), "1.2")
+    column = leaf(table, "hien-dat")
+    row = next(r for r in table.rows if r.unit == district)
+    assert row.notes[column.pk] == ""
+    assert column.pk in table.partial
+
+
 def test_text_total_is_attributed_to_each_unit(demo, unit, make_user):
     parent = unit("72")
     column = TableColumn.objects.get(

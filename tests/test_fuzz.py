@@ -12,8 +12,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from reports import cells
 from reports.exports import roundtrip, xlsx
-from reports.models import Answer, Cell, DraftPart
+from reports.models import Answer, Cell, ColumnType, DraftPart
+from reports.text import clean_typed
 from tests.factories import create_report, fill_report
 
 pytestmark = pytest.mark.django_db
@@ -186,10 +188,15 @@ def test_excel_import_checks_any_edit_without_a_server_error(roundtrip_setup, ed
     upload = io.BytesIO(buffer.getvalue())
     upload.name = "bieu.xlsx"
     before = _snapshot(report)
-    response = client.post(reverse("xlsx_import", args=[report.pk]), {"file": upload})
+    url = reverse("xlsx_import", args=[report.pk])
+    response = client.post(url, {"file": upload})
     assert response.status_code == 200
     # An upload only previews: nothing is saved before the person confirms.
     assert _snapshot(report) == before
+    token = response.context.get("token")
+    if token:
+        # Confirmed, it goes through the editor's writer: never a server error.
+        assert client.post(url, {"token": token}).status_code == 302
 
 
 @FUZZ
@@ -203,3 +210,131 @@ def test_excel_import_refuses_any_bytes_cleanly(roundtrip_setup, data):
     assert response.status_code == 200
     assert "token" not in response.context or not response.context["token"]
     assert _snapshot(report) == before
+
+
+# --- Bad input: stored cleaned, or refused with a message and kept as typed -------
+
+# What people paste: Word's soft line breaks, NFD, zero-width characters,
+# full-width and other-script digits, numbers a parser may take too far.
+pasted = st.one_of(
+    st.sampled_from(
+        [
+            "5.800",
+            "5800",
+            "1.234.567",
+            "1.234,5",
+            "12,345",
+            "12,3456",
+            "０１２３",
+            "١٢٣",
+            "१२३,५",
+            "1\u200b234",
+            "1 234,5",
+            "1e308",
+            "1E5",
+            "NaN",
+            "Infinity",
+            "-5",
+            "−5",
+            "+5",
+            "0,001",
+            "9" * 16,
+            "12\v3",
+            "\u00a0 7 \u202f",
+            unicodedata.normalize("NFD", "mười"),
+        ]
+    ),
+    st.text(alphabet="0123456789.,-+ \u00a0\u200b\v１２٣", max_size=20),
+)
+figure = st.one_of(
+    pasted,
+    st.none(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=1),
+)
+FIGURES = {"c.xa-ntm": "integer", "c.tien": "money", "c.hien-dat": "area"}
+
+
+def _expected(raw, col_type):
+    """What the one contract makes of what was typed: a number (or None), or
+    the ValidationError it refuses it with."""
+    text = "" if raw is None else raw if isinstance(raw, str) else repr(raw)
+    try:
+        return cells.parse_number(clean_typed(text).strip(), col_type), None
+    except cells.ValidationError as exc:
+        return None, exc
+
+
+@FUZZ
+@example(name="c.tien", raw="5.800")
+@example(name="c.xa-ntm", raw="85.420")
+@example(name="c.hien-dat", raw=1e308)
+@example(name="c.tien", raw=["1"])
+@given(name=st.sampled_from(sorted(FIGURES)), raw=figure)
+def test_a_typed_figure_is_stored_cleaned_or_kept_refused_never_changed(
+    editor, name, raw
+):
+    client, report = editor
+    column_type = ColumnType(FIGURES[name])
+    Cell.objects.filter(report=report).delete()
+    DraftPart.objects.filter(report=report).delete()
+    response = client.post(
+        reverse("report_autosave", args=[report.pk]),
+        data=json.dumps(
+            {"part": "table:1.2", "base_revision": 0, "fields": {name: raw}}
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content[:300]
+    errors = response.json()["errors"]
+    stored = Cell.objects.filter(report=report, column__code=name[2:]).first()
+    refused = DraftPart.objects.get(report=report, key="table:1.2").refused
+    if isinstance(raw, list | dict | bool):
+        # No number input sends these: refused with a message, nothing stored.
+        assert errors[name] and stored is None and refused == {}
+        return
+    value, error = _expected(raw, column_type)
+    if error is None:
+        assert name not in errors and refused == {}
+        assert (stored.num if stored else None) == value
+    else:
+        # Kept as typed (cleaned), with the contract's Vietnamese message.
+        assert errors[name] == error.messages[0] == refused[name]["message"]
+        typed_text = raw if isinstance(raw, str) else repr(raw)
+        assert refused[name]["value"] == clean_typed(typed_text)
+        assert stored is None or stored.num is None
+
+
+@FUZZ
+@example(text="Dòng một\vdòng hai")
+@example(text=unicodedata.normalize("NFD", "Tân Biên") + "\u200b\x00")
+@given(
+    text=st.one_of(typed, st.text(alphabet="aạ\v\f\u2028\x00\u200b\r\n", max_size=50))
+)
+def test_a_typed_text_is_stored_cleaned_or_kept_refused(editor, text):
+    client, report = editor
+    DraftPart.objects.filter(report=report).delete()
+    response = client.post(
+        reverse("report_autosave", args=[report.pk]),
+        data=json.dumps(
+            {"part": "section:I.1", "base_revision": 0, "fields": {"text": text}}
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    cleaned = clean_typed(text).replace("\r\n", "\n")
+    answer = Answer.objects.get(report=report, section__code="I.1")
+    refused = DraftPart.objects.get(report=report, key="section:I.1").refused
+    assert not any(
+        unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in cleaned
+    )
+    if "text" in response.json()["errors"]:
+        assert (
+            refused["text"]["value"] == cleaned
+            and "Quá dài" in refused["text"]["message"]
+        )
+    else:
+        assert answer.text == cleaned and refused == {}

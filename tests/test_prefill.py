@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 import pytest
@@ -347,3 +348,64 @@ def test_consolidation_page_flags_the_stale_prefilled_report(client, setup):
     assert "chưa cập nhật" not in page
     resubmit(setup, "703", cells={"ngay-cong": 5})
     assert "chưa cập nhật" in client.get(url).content.decode()
+
+
+def test_an_editor_tab_opened_before_a_refresh_gets_the_conflict_view(client, setup):
+    province_staff = setup["province_staff"]
+    report = create_prefilled_report(
+        setup["province"], setup["round"], actor=province_staff
+    )
+    client.force_login(province_staff)
+    page = client.get(reverse("report_edit", args=[report.pk]))
+    sheet = page.context["sheet"]
+    opened_table = next(t for t in sheet.tables if t.code == "1.2").revision
+    opened_section = next(s for s in sheet.sections if s.code == "I.1").revision
+    resubmit(setup, "703", cells={"tien": Decimal(7)}, text="Mới từ 703.")
+    refresh_prefilled_report(report, actor=province_staff)
+    refreshed = Cell.objects.get(report=report, column__code="tien").num
+
+    def autosave(part, base, fields):
+        return client.post(
+            reverse("report_autosave", args=[report.pk]),
+            data=json.dumps({"part": part, "base_revision": base, "fields": fields}),
+            content_type="application/json",
+        )
+
+    stale = autosave("table:1.2", opened_table, {"c.tien": "1"})
+    assert stale.status_code == 409
+    assert Cell.objects.get(report=report, column__code="tien").num == refreshed
+    stale = autosave("section:I.1", opened_section, {"text": "cũ"})
+    assert stale.status_code == 409
+    assert "Mới từ 703." in answer(report, "I.1").text
+
+
+def test_a_refresh_keeps_a_value_typed_and_refused_in_a_prefilled_cell(setup):
+    from reports.drafts import save_part
+
+    province_staff = setup["province_staff"]
+    report = create_prefilled_report(
+        setup["province"], setup["round"], actor=province_staff
+    )
+    part = report.draft_parts.get(key="table:1.2")
+    save_part(
+        report,
+        "table:1.2",
+        {"c.tien": "5.800"},
+        base_revision=part.revision,
+        actor=province_staff,
+    )
+    save_part(
+        report,
+        "section:I.1",
+        {"text": "x" * 200_000},
+        base_revision=report.draft_parts.get(key="section:I.1").revision,
+        actor=province_staff,
+    )
+    resubmit(setup, "703", cells={"tien": Decimal(7)}, text="Mới từ 703.")
+    refresh_prefilled_report(report, actor=province_staff)
+    refused = {p.key: p.refused for p in report.draft_parts.all()}
+    assert refused["table:1.2"]["c.tien"]["value"] == "5.800"
+    assert refused["section:I.1"]["text"]["value"] == "x" * 200_000
+    pending = {f.key for f in pending_fields(report)}
+    assert "section:I.1:text" in pending
+    assert any(key.startswith("cell:") for key in pending)

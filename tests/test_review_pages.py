@@ -644,3 +644,36 @@ def test_comments_page_leads_the_returned_unit_to_the_editor(client, submitted, 
     assert edit in client.get(url).content.decode()
     client.force_login(people["reviewer"])
     assert edit not in client.get(url).content.decode()
+
+
+UNCHANGED = "Giá trị ô này chưa thay đổi so với bản bị trả lại"
+
+
+def test_answering_a_cell_comment_without_changing_the_cell_says_so(
+    client, people, submitted
+):
+    reviewer, staff = people["reviewer"], people["staff"]
+    column = TableColumn.objects.get(table__template=submitted.template, code="tien")
+    other = first_column(submitted)
+    workflow.add_comment(submitted, actor=reviewer, text="Số tiền sai", column=column)
+    workflow.add_comment(submitted, actor=reviewer, text="Số xã sai", column=other)
+    workflow.return_report(submitted, actor=reviewer, reason="Xem các góp ý")
+    money, towns = ReviewComment.objects.filter(report=submitted).order_by("pk")
+    client.force_login(staff)
+    for comment in (money, towns):
+        client.post(
+            reverse("comment_answer", args=[submitted.pk, comment.pk]),
+            {f"c{comment.pk}-fixed": "on"},
+        )
+    Cell.objects.filter(report=submitted, column=other).update(num=999)
+    body = client.get(reverse("report_comments", args=[submitted.pk])).content.decode()
+    money_card = body.split(f'id="c{money.pk}"')[1].split('class="card mb-3')[0]
+    towns_card = body.split(f'id="c{towns.pk}"')[1].split('class="card mb-3')[0]
+    assert UNCHANGED in money_card and UNCHANGED not in towns_card
+    submit = client.get(reverse("report_submit", args=[submitted.pk])).content.decode()
+    assert UNCHANGED in submit and "Số tiền sai" in submit
+    # Resubmitted unchanged: the reviewer reading the closed comment sees it too.
+    workflow.submit_report(submitted, actor=staff)
+    client.force_login(reviewer)
+    body = client.get(reverse("report_comments", args=[submitted.pk])).content.decode()
+    assert body.count(UNCHANGED) == 1

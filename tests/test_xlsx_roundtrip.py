@@ -1,4 +1,6 @@
 import io
+import json
+import unicodedata
 import zipfile
 from decimal import Decimal
 
@@ -104,9 +106,11 @@ def test_good_file_previews_then_saves_only_on_confirm(client, draft):
     html = page.content.decode()
     assert page.status_code == 200
     assert "Biểu 1.2!C7" in html and "Biểu 1.2!F7" in html
-    # New and old money values, printed as entered (16, not 16,0).
-    assert '<td class="pre-line">8,5</td>' in html
-    assert '<td class="text-secondary pre-line">16</td>' in html
+    # New and old money values, each with the decimals it was entered with.
+    assert (
+        '<td class="text-secondary pre-line">16</td><td class="pre-line">8,5</td>'
+        in (html)
+    )
     assert snapshot(report) == before, "nothing is saved before confirming"
     token = page.context["token"]
     response = client.post(url, {"token": token}, follow=True)
@@ -203,10 +207,10 @@ def test_formula_and_text_in_number_cells_are_named_by_sheet_and_cell(draft):
 
     parsed = roundtrip.parse_upload(report, _edited(report, change))
     assert parsed.errors == [
-        "Biểu 1.1!G8: chỉ nhập “Có” hoặc “Không”.",
+        "Biểu 1.1!G8: Chọn “Có” hoặc “Không”.",
         "Biểu 1.2!C7: không được dùng công thức, hãy nhập giá trị.",
         "Biểu 1.2!D7: “mười” không phải là số.",
-        "Biểu 1.2!E7: phải là số nguyên.",
+        "Biểu 1.2!E7: Cột này chỉ nhận số nguyên (không có phần lẻ).",
     ]
 
 
@@ -225,7 +229,7 @@ def test_oversized_upload_is_refused_with_a_message_next_to_the_field(
 
 
 def test_stale_preview_is_refused_on_confirm(draft):
-    report, _ = draft
+    report, staff = draft
 
     def change(wb):
         wb["Biểu 1.2"][f"C{ROW}"] = 99
@@ -235,7 +239,7 @@ def test_stale_preview_is_refused_on_confirm(draft):
     report.revision += 1
     report.save(update_fields=["revision"])
     with pytest.raises(roundtrip.ImportRejected, match="đã được sửa"):
-        roundtrip.apply_pending(report, pending)
+        roundtrip.apply_pending(report, pending, actor=staff)
 
 
 def test_import_page_is_for_the_units_staff_only(client, draft, make_user):
@@ -253,3 +257,77 @@ def test_staff_downloads_the_template(client, draft):
     response = client.get(reverse("xlsx_template", args=[report.pk]))
     assert response.status_code == 200
     assert "mau-nhap-705" in response["Content-Disposition"]
+
+
+# --- the import writes through the editor's writer -------------------------------
+
+
+def _confirm(report, change):
+    staff = report.unit.memberships.first().user
+    parsed = roundtrip.parse_upload(report, _edited(report, change))
+    assert parsed.errors == []
+    pending = roundtrip.to_pending(parsed, report)
+    roundtrip.apply_pending(report, pending, actor=staff)
+    return parsed
+
+
+def _autosave(client, report, part, base, **fields):
+    return client.post(
+        reverse("report_autosave", args=[report.pk]),
+        data=json.dumps({"part": part, "base_revision": base, "fields": fields}),
+        content_type="application/json",
+    )
+
+
+def test_an_edit_of_the_second_decimal_is_imported(draft):
+    report, _ = draft
+    Cell.objects.filter(report=report, column=column("tien")).update(
+        num=Decimal("8.51")
+    )
+
+    def change(wb):
+        wb["Biểu 1.2"][f"F{ROW}"] = "8,52"
+
+    parsed = _confirm(report, change)
+    assert [c.cell for c in parsed.changes] == ["Biểu 1.2!F7"]
+    assert Cell.objects.get(report=report, column=column("tien")).num == Decimal("8.52")
+
+
+def test_an_editor_tab_opened_before_an_import_gets_the_conflict_view(client, draft):
+    report, staff = draft
+    client.force_login(staff)
+    page = client.get(reverse("report_edit", args=[report.pk]))
+    opened = next(t for t in page.context["sheet"].tables if t.code == "1.2").revision
+
+    def change(wb):
+        wb["Biểu 1.2"][f"F{ROW}"] = "9,75"
+
+    _confirm(report, change)
+    stale = _autosave(client, report, "table:1.2", opened, **{"c.tien": "16"})
+    assert stale.status_code == 409
+    assert stale.json()["server"]["c.tien"] == "9,75"
+    assert Cell.objects.get(report=report, column=column("tien")).num == Decimal("9.75")
+
+
+def test_an_import_recomputes_percentages_and_cleans_text(draft):
+    report, _ = draft
+    # Biểu 1.4: C = tổng số hộ, D = số hộ đạt, E = tỷ lệ (computed).
+    row = xlsx.HEADER_TOP + 2
+
+    def change(wb):
+        wb["Biểu 1.4"][f"C{row}"] = 400
+        wb["Biểu 1.4"][f"D{row}"] = 100
+        # Biểu 1.1, C: documents, pasted decomposed (NFD) with a zero-width space.
+        wb["Biểu 1.1"][f"C{xlsx.HEADER_TOP + 3}"] = unicodedata.normalize(
+            "NFD", "Kế hoạch số 12/KH ngày 15/03/2017: Tri\u200bển khai"
+        )
+
+    _confirm(report, change)
+    assert Cell.objects.get(report=report, column=column("ty-le-ho")).num == 25
+    (doc,) = Cell.objects.get(report=report, column=column("vb-ct10")).docs
+    assert doc == {
+        "kind": "Kế hoạch",
+        "number": "12/KH",
+        "date": "2017-03-15",
+        "summary": "Triển khai",
+    }

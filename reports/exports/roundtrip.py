@@ -8,17 +8,16 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from .. import values
-from ..models import Cell, ColumnType, Report, TableColumn, TableSource
+from .. import cells, drafts
+from ..models import ColumnType, Report, TableColumn, TableSource
+from ..text import clean_typed
 from . import data, xlsx
 
 MAX_ENTRIES = 100
@@ -29,8 +28,6 @@ DOC_LINE = re.compile(
     r"^(?P<kind>.+?)(?:\s+số\s+(?P<number>\S+))?"
     r"(?:\s+ngày\s+(?P<date>\d{1,2}/\d{1,2}/\d{4}))?(?::\s*(?P<summary>.*))?$"
 )
-YES = {"có", "co", "x", "1", "yes"}
-NO = {"không", "khong", "0", "no"}
 
 
 class ImportRejected(Exception):
@@ -203,20 +200,14 @@ def _check_structure(wb, table):
     return ws
 
 
-def parse_number(raw):
-    """A number cell: Excel's own numbers as they are; typed text read exactly as
-    the editor reads it (``values.parse_number``: "8,5", "8.5", "1.234,5"; an
-    ambiguous "1.234" is refused rather than guessed). Raises ValueError with
-    the reason."""
-    if isinstance(raw, bool):
-        raise ValueError
-    if isinstance(raw, (int, float, Decimal)):
-        return Decimal(str(raw))
+def parse_number(raw, col_type=ColumnType.MONEY):
+    """A number cell: Excel's own numbers and typed text read by the one parser
+    (``cells.parse_number``: "8,5", "8.5", "1.234,5"; an ambiguous "1.234" is
+    refused rather than guessed). Raises ValueError with the reason, or with
+    no reason for plain "not a number" (worded by the caller with the cell)."""
     try:
-        number = values.parse_number(raw)
+        number = cells.parse_number(raw, col_type)
     except ValidationError as exc:
-        # Plain "not a number" keeps this import's own wording (it names the
-        # sheet and cell); a specific reason, such as ambiguity, is passed on.
         if exc.code == "invalid":
             raise ValueError from exc
         raise ValueError(exc.messages[0]) from exc
@@ -250,64 +241,46 @@ def _parse_docs(raw):
     return docs
 
 
-def _parse_cell(cell, leaf):
-    """Cell field values for ``leaf`` from an Excel cell; ValueError(message)."""
+def _parse_cell(cell, column):
+    """Cell field values for ``column`` from an Excel cell, checked by the
+    editor's rules (``drafts.typed_value``); ValueError(message)."""
     raw = cell.value
+    if isinstance(raw, str):
+        # Cleaned as the editor cleans it before anything reads it: pasted
+        # decomposed (NFD), "số" and "ngày" of a document line are not found.
+        raw = clean_typed(raw)
     if cell.data_type == "f" or (isinstance(raw, str) and raw.startswith("=")):
         raise ValueError(_("không được dùng công thức, hãy nhập giá trị."))
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    match leaf.col_type:
-        case ColumnType.YES_NO:
-            word = str(raw).strip().lower()
-            if word in YES:
-                return {"flag": True}
-            if word in NO:
-                return {"flag": False}
-            raise ValueError(_("chỉ nhập “Có” hoặc “Không”."))
-        case ColumnType.TEXT:
-            return {"text": str(raw).strip()}
-        case ColumnType.DOCUMENTS:
-            try:
-                return {"docs": _parse_docs(raw)}
-            except ValueError as exc:
-                raise ValueError(
-                    _("ngày ban hành “%(d)s” không hợp lệ (dd/mm/yyyy).")
-                    % {"d": exc.args[0]}
-                ) from exc
+    if column.col_type == ColumnType.DOCUMENTS:
+        try:
+            return {"docs": _parse_docs(raw)}
+        except ValueError as exc:
+            raise ValueError(
+                _("ngày ban hành “%(d)s” không hợp lệ (dd/mm/yyyy).")
+                % {"d": exc.args[0]}
+            ) from exc
+    if column.col_type in cells.ENTERED_NUMERIC:
+        try:
+            return {"num": parse_number(raw, column.col_type)}
+        except ValueError as exc:
+            reason = exc.args[0] if exc.args else None
+            raise ValueError(
+                reason or _("“%(v)s” không phải là số.") % {"v": str(raw)[:40]}
+            ) from exc
     try:
-        number = parse_number(raw)
-    except ValueError as exc:
-        reason = exc.args[0] if exc.args else None
-        raise ValueError(
-            reason or _("“%(v)s” không phải là số.") % {"v": str(raw)[:40]}
-        ) from exc
-    if number < 0:
-        raise ValueError(_("không được là số âm."))
-    if leaf.col_type == ColumnType.INTEGER and number != number.to_integral_value():
-        raise ValueError(_("phải là số nguyên."))
-    if abs(number) >= Decimal("1e15"):
-        raise ValueError(_("số quá lớn."))
-    return {"num": number}
+        return drafts.typed_value(column, raw)
+    except ValidationError as exc:
+        raise ValueError(exc.messages[0]) from exc
 
 
-def _old_display(cell, leaf):
-    if cell is None:
-        return ""
-    if cell.no_data:
-        return _("Không có số liệu")
-    return data.format_value(data.cell_value(cell, _column_stub(leaf)), leaf)
-
-
-def _column_stub(leaf):
-    return type("C", (), {"col_type": leaf.col_type})()
-
-
-def _new_display(fields, leaf):
-    if fields is None:
-        return ""
-    value = next(iter(fields.values()))
-    return data.format_value(value, leaf)
+def _changes(cell, fields):
+    """True when ``fields`` (from the file) differ from the stored ``cell``:
+    compared exactly, value for value (8,51 and 8,52 differ)."""
+    if cell is None or cell.no_data:
+        return True
+    return any(getattr(cell, name) != value for name, value in fields.items())
 
 
 def parse_upload(report, content):
@@ -324,7 +297,7 @@ def parse_upload(report, content):
     for table in report.template.tables.filter(source=TableSource.ENTERED):
         for column in table.columns.all():
             columns[(table.code, column.code)] = column
-    cells = {c.column_id: c for c in report.cells.all()}
+    stored_cells = {c.column_id: c for c in report.cells.all()}
     parsed = ParsedUpload()
     for table in document.tables:
         ws = _check_structure(wb, table)
@@ -336,18 +309,21 @@ def parse_upload(report, content):
             cell = ws.cell(row=row, column=data.LEAD_COLUMNS + 1 + index)
             where = f"{ws.title}!{get_column_letter(cell.column)}{cell.row}"
             try:
-                fields = _parse_cell(cell, leaf)
+                fields = _parse_cell(cell, column)
             except ValueError as exc:
                 parsed.errors.append(f"{where}: {exc.args[0]}")
                 continue
-            old = _old_display(cells.get(column.pk), leaf)
-            new = _new_display(fields, leaf)
-            if fields is None or old == new:
+            stored = stored_cells.get(column.pk)
+            if fields is None or not _changes(stored, fields):
                 continue
             parsed.values[column.pk] = fields
             parsed.changes.append(
                 Change(
-                    ws.title, where, column.label_for(report.unit.level.name), old, new
+                    ws.title,
+                    where,
+                    column.label_for(report.unit.level.name),
+                    cells.display(stored, column.col_type),
+                    cells.display(fields, column.col_type),
                 )
             )
         if ws.cell(row=row + 1, column=data.LEAD_COLUMNS + 1).value is not None:
@@ -372,8 +348,11 @@ def to_pending(parsed, report):
 
 
 @transaction.atomic
-def apply_pending(report, pending):
-    """Save confirmed values into the draft cells; refuses a stale preview."""
+def apply_pending(report, pending, *, actor):
+    """Save confirmed values through the draft's one writer, table by table:
+    the editor's cleaning, limits and percentages, and each table's revision
+    moves so an editor tab opened before gets the conflict view. Refuses a
+    stale preview."""
     locked = Report.objects.select_for_update().get(pk=report.pk)
     if pending["report"] != locked.pk or pending["revision"] != locked.revision:
         raise ImportRejected(
@@ -381,29 +360,20 @@ def apply_pending(report, pending):
         )
     if not locked.is_editable:
         raise ImportRejected(_("Báo cáo không còn ở trạng thái được sửa."))
-    allowed = set(
-        TableColumn.objects.filter(
+    columns = {
+        column.pk: column
+        for column in TableColumn.objects.filter(
             table__template=locked.template, table__source=TableSource.ENTERED
-        ).values_list("pk", flat=True)
-    )
+        ).select_related("table")
+    }
+    parts = {}
     for column_id, fields in pending["values"].items():
-        column_id = int(column_id)
-        if column_id not in allowed:
+        column = columns.get(int(column_id))
+        if column is None:
             continue
-        defaults = {
-            "num": None,
-            "text": "",
-            "flag": None,
-            "docs": [],
-            "no_data": False,
-            "note": "",
-        }
-        defaults.update(fields)
-        if defaults["num"] is not None:
-            defaults["num"] = Decimal(defaults["num"])
-        Cell.objects.update_or_create(
-            report=locked, column_id=column_id, defaults=defaults
-        )
-    Report.objects.filter(pk=locked.pk).update(revision=F("revision") + 1)
+        inputs = parts.setdefault(f"table:{column.table.code}", {})
+        inputs.update(drafts.cell_inputs(column, fields))
+    for key, inputs in parts.items():
+        drafts.save_part(locked, key, inputs, base_revision=drafts.SERVER, actor=actor)
     report.refresh_from_db(fields=["revision"])
     return len(pending["values"])

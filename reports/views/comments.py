@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import permissions, workflow
+from ..completeness import unchanged_answers
 from ..diff import cells_as_dicts, diff_answers, diff_cells, diff_models
 from ..models import ReportStatus
 from ..outline import table_layout
@@ -22,7 +23,9 @@ def _render_comments(request, report, forms=None, reopen_form=None, status=200):
     is_staff = permissions.is_staff_of(request.user, report.unit)
     can_answer = is_staff and report.status == ReportStatus.RETURNED
     forms = forms or {}
+    unchanged = unchanged_answers(report)
     for comment in sent:
+        comment.unchanged = comment.pk in unchanged
         if can_answer and not comment.resolved:
             comment.form = forms.get(comment.pk) or AnswerForm(
                 initial={"response": comment.response, "fixed": comment.fixed},

@@ -204,7 +204,7 @@ def xlsx_import(request, pk):
                 )
                 return redirect("xlsx_import", pk=report.pk)
             try:
-                count = roundtrip.apply_pending(report, pending)
+                count = roundtrip.apply_pending(report, pending, actor=request.user)
             except roundtrip.ImportRejected as exc:
                 messages.error(request, exc.args[0])
             else:

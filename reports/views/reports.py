@@ -12,8 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import permissions, workflow
-from ..completeness import missing_items
-from ..drafts import NotEditable, PartNotFound, SaveConflict, save_part, start_report
+from ..completeness import missing_items, unchanged_items
+from ..drafts import (
+    NotEditable,
+    PartNotFound,
+    SaveConflict,
+    revision_from,
+    save_part,
+    start_report,
+)
 from ..models import ReportStatus, Role
 from ..rounds import current_round
 from ..sheet import build_sheet
@@ -83,7 +90,11 @@ def _editor_messages():
         "saving": _("Đang lưu…"),
         "unsaved": _("Có thay đổi chưa lưu"),
         "notSaved": _("Chưa lưu được – nội dung vẫn được giữ trên máy này"),
-        "savedWithErrors": _("Đã lưu lúc %s, trừ các ô có lỗi (xem thông báo đỏ)"),
+        "savedWithErrors": _(
+            "Đã lưu lúc %s. Ô có lỗi (viền đỏ) được giữ nguyên như đã gõ nhưng "
+            "chưa được tính; cần sửa trước khi nộp."
+        ),
+        "leave": _("Còn nội dung chưa lưu hoặc ô có lỗi. Rời trang?"),
         "complete": _("Đã đủ"),
         "incomplete": _("Chưa xong"),
         "optional": _("Không bắt buộc"),
@@ -174,11 +185,17 @@ def report_autosave(request, pk):
             {"ok": False, "message": _("Anh/chị không có quyền sửa báo cáo này.")},
             status=403,
         )
-    try:
-        base = int(base)
-    except (TypeError, ValueError):
+    base = revision_from(base)
+    if base is None:
         return JsonResponse(
-            {"ok": False, "message": _("Thiếu số phiên bản.")}, status=400
+            {
+                "ok": False,
+                "message": _(
+                    "Thiếu số phiên bản hoặc số phiên bản không hợp lệ; hãy tải "
+                    "lại trang (nội dung vẫn được giữ trên máy này)."
+                ),
+            },
+            status=400,
         )
     try:
         result = save_part(
@@ -218,6 +235,7 @@ def report_autosave(request, pk):
         "errors": result.errors,
         "complete": result.complete,
         "computed": result.computed,
+        "values": result.values,
     }
     return _answer(request, report, part, wants_json, 200, payload)
 
@@ -232,7 +250,10 @@ def _answer(request, report, part, wants_json, status, payload):
     elif status == 200:
         messages.warning(
             request,
-            _("Đã lưu phần hợp lệ; các ô sau chưa lưu: %(e)s")
+            _(
+                "Đã lưu phần hợp lệ; các ô sau chưa hợp lệ (được giữ nguyên như "
+                "đã gõ, cần sửa trước khi nộp): %(e)s"
+            )
             % {"e": "; ".join(payload["errors"].values())},
         )
     else:
@@ -275,8 +296,11 @@ def report_submit(request, pk):
         )
         return redirect(report)
     items = missing_items(report) if report.is_editable else []
+    warnings = unchanged_items(report) if report.is_editable else []
     return render(
-        request, "reports/report_submit.html", {"report": report, "items": items}
+        request,
+        "reports/report_submit.html",
+        {"report": report, "items": items, "warnings": warnings},
     )
 
 

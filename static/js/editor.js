@@ -1,14 +1,18 @@
-/* Report editor: autosave per part, local copies, conflicts, live percentages.
+/* Report editor: autosave per part, local copies, conflicts, values kept.
  *
  * Every <form class="part"> is saved on its own (a section, a table or the
- * header). User text is only ever put on the page with textContent / value,
- * never innerHTML.
+ * header). The server parses every figure and computes every percentage: this
+ * script has no number logic, it shows what autosave answers (normalised
+ * values, percentages, refused values with their messages). User text is only
+ * ever put on the page with textContent / value, never innerHTML.
  */
 (function () {
   "use strict";
   const root = document.getElementById("editor");
   if (!root) return;
   const M = JSON.parse(document.getElementById("editor-messages").textContent);
+  // Values typed and refused, kept on the server: {part: {input: {value, message}}}.
+  const REFUSED = JSON.parse(document.getElementById("refused-values").textContent);
   const reportId = root.dataset.report;
   const url = root.dataset.autosaveUrl;
   const statusEl = document.getElementById("save-status");
@@ -101,7 +105,29 @@
       }
     }
     form.querySelectorAll(".no-data").forEach(syncNote);
-    updatePercents(form);
+  }
+  // A value the server refused and kept: back into its input, with its message.
+  function showRefused(form, refused) {
+    Object.entries(refused || {}).forEach(function ([name, entry]) {
+      const el = form.querySelector('[name="' + CSS.escape(name) + '"]');
+      if (el && el.tagName !== "OUTPUT") {
+        el.value = entry.value;
+        showError(form, name, entry.message);
+      } else {
+        showError(form, name, entry.message + " (" + entry.value + ")");
+      }
+    });
+  }
+  function showValues(form, values, computed, fresh) {
+    // A normalised number goes back only into an input not being typed in.
+    Object.entries(values || {}).forEach(function ([name, value]) {
+      const el = form.querySelector('input[name="' + CSS.escape(name) + '"]');
+      if (fresh && el && el !== document.activeElement) el.value = value;
+    });
+    Object.entries(computed || {}).forEach(function ([name, value]) {
+      const out = form.querySelector('output[name="' + CSS.escape(name) + '"]');
+      if (out) out.textContent = value;
+    });
   }
 
   /* --- status, errors, badges --------------------------------------------- */
@@ -254,20 +280,18 @@
       clearErrors(form);
       const errors = Object.entries(data.errors || {});
       errors.forEach(function ([name, message]) { showError(form, name, message); });
-      Object.entries(data.computed || {}).forEach(function ([name, value]) {
-        const out = form.querySelector('output[name="' + CSS.escape(name) + '"]');
-        if (out) out.textContent = value;
-      });
+      showValues(form, data.values, data.computed, seq === s.seq);
       form.dataset.complete = data.complete ? "1" : "0";
       badge(form);
       if (errors.length) {
         setStatus(M.savedWithErrors.replace("%s", data.saved_at), "text-danger");
       } else {
         setStatus(data.message, "text-success");
-        if (seq === s.seq) {
-          s.dirty = false;
-          dropLocal(form);
-        }
+      }
+      // Refused values are kept on the server too: nothing left only here.
+      if (seq === s.seq) {
+        s.dirty = false;
+        dropLocal(form);
       }
     } else if (response.status === 409 && data && data.conflict) {
       showConflict(form, data);
@@ -312,38 +336,7 @@
     });
   }
 
-  /* --- numbers and percentages -------------------------------------------- */
-  function parseNumber(raw) {
-    let t = String(raw || "").replace(/[\s\u00a0]/g, "");
-    if (!t) return null;
-    const lastComma = t.lastIndexOf(","), lastDot = t.lastIndexOf(".");
-    if (lastComma > -1 && lastDot > -1) {
-      t = lastComma > lastDot ? t.replace(/\./g, "").replace(",", ".") : t.replace(/,/g, "");
-    } else if (lastComma > -1) {
-      t = (t.split(",").length > 2) ? t.replace(/,/g, "") : t.replace(",", ".");
-    } else if (t.split(".").length > 2) {
-      t = t.replace(/\./g, "");
-    }
-    if (!/^-?\d+(\.\d+)?$/.test(t)) return null;
-    return Number(t);
-  }
-  function formatNumber(n, places) {
-    const fixed = n.toFixed(places).replace(/\.?0+$/, "");
-    const [whole, frac] = fixed.split(".");
-    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ".");
-    return frac ? grouped + "," + frac : grouped;
-  }
-  function updatePercents(form) {
-    form.querySelectorAll("output.percent").forEach(function (out) {
-      const usable = function (name) {
-        const input = form.elements[name];
-        const noData = form.elements[name + ".no_data"];
-        return input && !(noData && noData.checked) ? parseNumber(input.value) : null;
-      };
-      const a = usable(out.dataset.num), b = usable(out.dataset.den);
-      out.textContent = a !== null && b ? formatNumber((a * 100) / b, 2) : "";
-    });
-  }
+  /* --- "no data" boxes ---------------------------------------------------- */
   function syncNote(box) {
     const cell = box.closest("td");
     const note = cell && cell.querySelector(".no-data-note");
@@ -356,9 +349,9 @@
   forms.forEach(function (form) {
     badge(form);
     form.querySelectorAll(".no-data").forEach(syncNote);
+    showRefused(form, REFUSED[form.dataset.part]);
     form.addEventListener("input", function (e) {
       if (e.target.name === "base_revision") return;
-      updatePercents(form);
       markDirty(form);
     });
     // Typing, selects and checkboxes all fire "input"; "change" only folds the
@@ -437,6 +430,17 @@
         navigator.sendBeacon(url, body(form));
       }
     });
+  });
+  // Leaving with something unsaved, or a value refused (kept, but not in the
+  // report until fixed), asks first.
+  window.addEventListener("beforeunload", function (e) {
+    const pending = forms.some(function (form) {
+      return st(form).dirty || form.querySelector(".is-invalid");
+    });
+    if (pending) {
+      e.preventDefault();
+      e.returnValue = M.leave;
+    }
   });
   // Back from the page cache after a beacon save: the revisions on the page are
   // old; load the page again (unsaved text is offered back from this machine).

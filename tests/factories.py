@@ -33,8 +33,14 @@ def create_report(round_, unit):
     return report
 
 
+# Parts that the outline's blocking rules keep at most their whole (xa-ntm,
+# kien-nghi-tong): they grow more slowly with the seed.
+PARTS = ("xa-ntm-nc", "kien-nghi-gq")
+
+
 def value_for(column, seed=1):
-    """A deterministic value for a leaf column: numbers grow with ``seed``."""
+    """A deterministic value for a leaf column: numbers grow with ``seed``, and
+    pass the outline's blocking rules."""
     match column.col_type:
         case ColumnType.DOCUMENTS:
             return {
@@ -53,6 +59,8 @@ def value_for(column, seed=1):
             return {"text": f"Ghi chú {seed}"}
         case ColumnType.INTEGER | ColumnType.MONEY | ColumnType.AREA:
             base = 100 if column.code.startswith("tong") else 10
+            if column.code in PARTS:
+                base = 1
             return {"num": Decimal(base * seed + column.order)}
     return {}
 

@@ -19,7 +19,9 @@ def draft_flags(report, *, outline=None):
     values = rules.values_of(outline, cells, list(report.models.all()))
     flags = rules.evaluate(outline, values)
     flags += outliers.outlier_flags(outline, values, outliers.peer_values(report))
-    explained = dict(report.quality_explanations.values_list("key", "text"))
+    explained = {}
+    if any(not flag.blocking for flag in flags):
+        explained = dict(report.quality_explanations.values_list("key", "text"))
     for flag in flags:
         flag.explanation = "" if flag.blocking else explained.get(flag.key, "")
     flags.sort(key=lambda f: not f.blocking)

@@ -3,7 +3,6 @@ report's cells (through the cell contract, "no data" as unknown)."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -115,7 +114,7 @@ class Outline:
             )
             self.schema[key] = grammar.ColumnInfo(*key, column.col_type, parts)
         self.rules = list(rules)
-        self._key = tuple(sorted(self.schema.items()))
+        self._trees = {}
 
     @classmethod
     def of(cls, template, rules=None):
@@ -140,15 +139,19 @@ class Outline:
 
     def compile(self, rule):
         """(condition, expression) trees of ``rule``; ``RuleError`` names the rule."""
-        try:
-            return _compiled(
-                rule.condition, rule.expression, rule.table.code, self._key
-            )
-        except RuleError as exc:
+        key = (rule.table.code, rule.condition, rule.expression)
+        if key not in self._trees:
+            try:
+                self._trees[key] = _compiled(*key, self.schema)
+            except RuleError as exc:
+                self._trees[key] = exc
+        trees = self._trees[key]
+        if isinstance(trees, RuleError):
             raise RuleError(
                 _("Quy tắc “%(code)s” (Biểu %(table)s): %(error)s")
-                % {"code": rule.code, "table": rule.table.code, "error": exc}
-            ) from exc
+                % {"code": rule.code, "table": rule.table.code, "error": trees}
+            ) from trees
+        return trees
 
     def broken(self):
         """A Vietnamese message for every rule that cannot be evaluated."""
@@ -161,9 +164,7 @@ class Outline:
         return messages
 
 
-@lru_cache(maxsize=2048)
-def _compiled(condition, expression, table, schema_key):
-    schema = dict(schema_key)
+def _compiled(table, condition, expression, schema):
     expression_tree = grammar.parse(expression)
     grammar.check(expression_tree, schema, table)
     condition_tree = None

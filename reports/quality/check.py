@@ -68,6 +68,27 @@ def explain(report, key, text, *, actor):
     return explanation
 
 
+EXPLANATION_FIELD = "giai-thich:"
+
+
+def explain_posted(report, data, *, actor):
+    """Keep the explanations posted as ``giai-thich:<key>`` fields, for the
+    draft's current warnings and outliers only; returns False if some other key
+    was posted (a page older than the figures)."""
+    posted = {
+        name.removeprefix(EXPLANATION_FIELD): data.get(name, "")
+        for name in data
+        if name.startswith(EXPLANATION_FIELD)
+    }
+    if not posted or not report.is_editable:
+        return not posted
+    explainable = {f.key for f in draft_flags(report) if not f.blocking}
+    for key, text in posted.items():
+        if key in explainable:
+            explain(report, key, text, actor=actor)
+    return set(posted) <= explainable
+
+
 def freeze_flags(report, version):
     """Store the draft's flags, with their explanations, on its new ``version``."""
     VersionFlag.objects.bulk_create(

@@ -15,6 +15,7 @@ from .. import permissions, workflow
 from ..completeness import missing_items
 from ..drafts import NotEditable, PartNotFound, SaveConflict, save_part, start_report
 from ..models import ReportStatus, Role
+from ..quality import check as quality
 from ..rounds import current_round
 from ..sheet import build_sheet
 
@@ -248,6 +249,7 @@ def report_submit(request, pk):
     if not permissions.is_staff_of(request.user, report.unit):
         raise Http404
     if request.method == "POST":
+        quality.explain_posted(report, request.POST, actor=request.user)
         try:
             workflow.submit_report(
                 report,
@@ -274,7 +276,9 @@ def report_submit(request, pk):
             % {"t": timezone.localtime(report.submitted_at).strftime("%H:%M %d/%m/%Y")},
         )
         return redirect(report)
-    items = missing_items(report) if report.is_editable else []
+    items = []
+    if report.is_editable:
+        items = missing_items(report) + quality.blocking_items(report)
     return render(
         request, "reports/report_submit.html", {"report": report, "items": items}
     )

@@ -30,8 +30,6 @@ def _districts():
 def _submit(demo, unit, make_user, seed, tweak=None, explain=None):
     staff = make_user(unit.code, "staff")
     report = fill_report(create_report(demo, unit), staff, seed=seed)
-    if unit.unit_type != "to_chuc":
-        _set(report, "ho-dat", 95 * seed)  # 95 % of households: no warning
     if tweak:
         tweak(report)
     for key, text in (explain or {}).items():

@@ -39,7 +39,8 @@ def test_editor_json_lists_flags_with_their_cells(client, draft):
 def test_submit_page_asks_for_explanations_and_keeps_them_with_the_version(
     client, draft
 ):
-    key = "rule:1.4:ty-le-ho-thap"  # the factory's 10 % of households
+    key = "rule:1.4:ty-le-ho-thap"
+    _set(draft, "ho-dat", 10)  # 10 % of households
     url = reverse("report_submit", args=[draft.pk])
     page = client.get(url).content.decode()
     assert f'name="giai-thich:{key}"' in page
@@ -70,6 +71,7 @@ def test_a_blocking_rule_is_listed_on_the_submit_page_with_a_link_to_the_cell(
 
 
 def test_explaining_saves_only_current_warnings(client, draft):
+    _set(draft, "ho-dat", 10)
     url = reverse("report_quality", args=[draft.pk])
     json = {"HTTP_ACCEPT": "application/json"}
     ok = client.post(url, {"giai-thich:rule:1.4:ty-le-ho-thap": " Đúng "}, **json)

@@ -2,8 +2,8 @@
  *
  * Review page: every ".quality-review-flag[data-column]" outlines the cell
  * "td[data-column]" of the same column. Consolidation page: the JSON block
- * "quality-marks" lists [version, "table:column", message] for each child's
- * flags; the cell of that row and column is outlined. The message becomes the
+ * "quality-marks" lists [version, "table:column", message, blocking] for each
+ * child's flags; the cell of that row (th[data-version]) and column is outlined. The message becomes the
  * cell's title; text is only ever set with textContent / attributes.
  */
 (function () {
@@ -23,7 +23,8 @@
   const data = document.getElementById("quality-marks");
   if (!data) return;
   JSON.parse(data.textContent).forEach(function ([version, cell, message, blocking]) {
-    const row = document.querySelector('tr[data-version="' + CSS.escape(String(version)) + '"]');
+    const head = document.querySelector('th[data-version="' + CSS.escape(String(version)) + '"]');
+    const row = head && head.closest("tr");
     if (row) mark(row.querySelector('td[data-cell="' + CSS.escape(cell) + '"]'), message, blocking);
   });
 })();

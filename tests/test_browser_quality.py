@@ -2,26 +2,18 @@
 cells, explains an outlier and submits; the reviewer sees the flags and returns
 the report from one of them."""
 
+import re
+
 import pytest
-from django.db.models import Q
 from playwright.sync_api import expect
 
 from reports import workflow
-from reports.models import Report, ReportStatus, ReviewComment, TableColumn, Unit
+from reports.models import Report, ReportStatus, ReviewComment, TableColumn
 from tests.conftest import PASSWORD, login, screenshot
 from tests.factories import create_report, fill_report
+from tests.quality_helpers import set_cell, submit_districts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _peers(round_, make_user):
-    districts = Unit.objects.filter(parent__code="72").exclude(
-        Q(code="705") | Q(unit_type="to_chuc")
-    )
-    for seed, unit in enumerate(districts.order_by("code"), start=2):
-        staff = make_user(unit.code, "staff")
-        report = fill_report(create_report(round_, unit), staff, seed=seed)
-        workflow.submit_report(report, actor=staff)
 
 
 def _type(page, cell, value):
@@ -33,7 +25,7 @@ def _type(page, cell, value):
 def test_district_explains_an_outlier_fixes_an_impossible_pair_reviewer_returns(
     browser_page, demo, unit, make_user
 ):
-    _peers(demo, make_user)
+    submit_districts(demo, make_user)
     staff = make_user("705", "staff", username="soan.tanbien")
     make_user("72", "reviewer", username="pttg.tinh")
     report = fill_report(create_report(demo, unit("705")), staff, seed=5)
@@ -105,3 +97,30 @@ def test_district_explains_an_outlier_fixes_an_impossible_pair_reviewer_returns(
     assert comment.column == tien and comment.is_sent
     assert comment.text.startswith("Đề nghị kiểm tra lại: Cần kiểm tra lại: 90.000")
     assert Report.objects.get(pk=report.pk).status == ReportStatus.RETURNED
+
+
+def test_consolidation_marks_the_cell_a_childs_approved_version_was_flagged_on(
+    browser_page, demo, unit, make_user
+):
+    submit_districts(demo, make_user)
+    staff = make_user("705", "staff")
+    report = fill_report(create_report(demo, unit("705")), staff, seed=5)
+    set_cell(report, "sua-nha-can", 1)
+    set_cell(report, "sua-nha-tien", 110)
+    workflow.submit_report(report, actor=staff)
+    reviewer = make_user("72", "reviewer", username="pttg.tinh")
+    for submitted in Report.objects.filter(status=ReportStatus.SUBMITTED):
+        workflow.approve_report(submitted, actor=reviewer)
+    page = browser_page
+    login(page, "pttg.tinh", PASSWORD)
+    page.goto(f"{page.base_url}/tong-hop/{unit('72').pk}/")
+    summary = page.locator("#quality-consolidation")
+    expect(summary).to_contain_text("0 lỗi, 1 cảnh báo")
+    row = page.locator("tr", has=page.locator("th", has_text="Huyện Tân Biên")).filter(
+        has=page.locator("td[data-cell='1.3:sua-nha-tien']")
+    )
+    cell = row.locator("td[data-cell='1.3:sua-nha-tien']")
+    expect(cell).to_have_class(re.compile(r"quality-marked"))
+    expect(cell).to_have_attribute("title", re.compile("sửa chữa vượt 100 triệu"))
+    others = page.locator("td.quality-marked")
+    expect(others).to_have_count(1)

@@ -4,12 +4,12 @@ frozen with the submitted version."""
 from decimal import Decimal
 
 import pytest
-from django.db.models import Q
 
 from reports import workflow
-from reports.models import Cell, ReportStatus, TableColumn, Unit, VersionFlag
+from reports.models import ReportStatus, Unit, VersionFlag
 from reports.quality import check, outliers
 from tests.factories import create_report, fill_report
+from tests.quality_helpers import set_cell, submit_districts
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,7 @@ def test_quartiles_and_fence_of_a_known_distribution():
 @pytest.fixture
 def peers(demo, make_user):
     """The 8 district-level units of Tây Ninh but Tân Biên, submitted."""
-    districts = Unit.objects.filter(parent__code="72").exclude(
-        Q(code="705") | Q(unit_type="to_chuc")
-    )
-    for seed, unit in enumerate(districts.order_by("code"), start=2):
-        staff = make_user(unit.code, "staff")
-        report = fill_report(create_report(demo, unit), staff, seed=seed)
-        workflow.submit_report(report, actor=staff)
+    districts = submit_districts(demo, make_user)
     # A member organisation answers another template: never a district's peer.
     staff = make_user("72-HND", "staff")
     org = fill_report(create_report(demo, Unit.objects.get(code="72-HND")), staff)
@@ -46,11 +40,6 @@ def peers(demo, make_user):
 def tan_bien(demo, unit, make_user):
     staff = make_user("705", "staff")
     return fill_report(create_report(demo, unit("705")), staff, seed=5), staff
-
-
-def _set(report, code, **fields):
-    column = TableColumn.objects.get(table__template=report.template, code=code)
-    Cell.objects.update_or_create(report=report, column=column, defaults=fields)
 
 
 def _outliers(report):
@@ -65,7 +54,7 @@ def test_a_figure_far_from_the_other_districts_is_flagged_with_their_range(
     peer_values = outliers.peer_values(report)[("1.2", "tien")]
     assert len(peer_values) == 8 == peers.count()
 
-    _set(report, "tien", num=D("50000"))
+    set_cell(report, "tien", num=D("50000"))
     flag = _outliers(report)["outlier:1.2:tien"]
     low, high = outliers.fence(peer_values)
     assert (flag.peer_low, flag.peer_high, flag.peer_count) == (max(low, 0), high, 8)
@@ -79,7 +68,7 @@ def test_no_data_is_never_an_outlier_nor_a_peers_figure(
     demo, peers, tan_bien, make_user
 ):
     report, _staff = tan_bien
-    _set(report, "tien", num=None, no_data=True, note="Chưa thống kê")
+    set_cell(report, "tien", num=None, no_data=True, note="Chưa thống kê")
     assert "outlier:1.2:tien" not in _outliers(report)
     # A peer marking "no data" is left out of the distribution, not taken as 0.
     first = peers.order_by("code").first()
@@ -92,7 +81,7 @@ def test_an_outlier_never_blocks_and_its_explanation_travels_with_the_version(
     peers, tan_bien, unit, make_user
 ):
     report, staff = tan_bien
-    _set(report, "tien", num=D("50000"))
+    set_cell(report, "tien", num=D("50000"))
     key = "outlier:1.2:tien"
     check.explain(report, key, "  Năm 2020 có   dự án đường liên xã lớn ", actor=staff)
     first = workflow.submit_report(report, actor=staff)
@@ -112,7 +101,7 @@ def test_an_outlier_never_blocks_and_its_explanation_travels_with_the_version(
 
 def test_a_blocking_rule_is_not_explained_away(tan_bien):
     report, staff = tan_bien
-    _set(report, "xa-ntm-nc", num=D(999))
+    set_cell(report, "xa-ntm-nc", num=D(999))
     check.explain(report, "rule:1.2:ntm-nang-cao", "Đúng như vậy", actor=staff)
     [flag] = [f for f in check.draft_flags(report) if f.blocking]
     assert flag.explanation == ""

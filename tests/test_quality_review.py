@@ -9,22 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports import workflow
-from reports.models import Cell, ReviewComment, TableColumn, Unit
+from reports.models import ReviewComment, Unit
 from reports.quality import check
 from tests.factories import create_report, fill_report
+from tests.quality_helpers import districts, set_cell
 
 pytestmark = pytest.mark.django_db
-
-
-def _set(report, code, num):
-    column = TableColumn.objects.get(table__template=report.template, code=code)
-    Cell.objects.update_or_create(
-        report=report, column=column, defaults={"num": Decimal(num)}
-    )
-
-
-def _districts():
-    return Unit.objects.filter(parent__code="72").exclude(unit_type="to_chuc")
 
 
 def _submit(demo, unit, make_user, seed, tweak=None, explain=None):
@@ -40,8 +30,8 @@ def _submit(demo, unit, make_user, seed, tweak=None, explain=None):
 
 def _warn(report):
     """110 million đồng to repair one house: a warning, not an outlier."""
-    _set(report, "sua-nha-can", 1)
-    _set(report, "sua-nha-tien", 110)
+    set_cell(report, "sua-nha-can", 1)
+    set_cell(report, "sua-nha-tien", 110)
 
 
 @pytest.fixture
@@ -49,11 +39,11 @@ def season(demo, make_user):
     """Every district but Tân Biên submitted without a flag; Tân Biên with an
     outlier (explained) and a warning."""
     reports = {}
-    for seed, unit in enumerate(_districts().exclude(code="705").order_by("code"), 2):
+    for seed, unit in enumerate(districts().exclude(code="705").order_by("code"), 2):
         reports[unit.code] = _submit(demo, unit, make_user, seed)
 
     def tweak(report):
-        _set(report, "tien", 90000)
+        set_cell(report, "tien", 90000)
         _warn(report)
 
     reports["705"] = _submit(
@@ -135,7 +125,7 @@ def test_review_list_filters_flagged_reports_in_a_fixed_number_of_queries(
 def test_consolidation_counts_rule_failures_per_child_and_in_the_totals(
     client, demo, make_user
 ):
-    units = list(_districts().order_by("code"))
+    units = list(districts().order_by("code"))
     for seed, unit in enumerate(units, 2):
 
         def tweak(report, unit=unit):
@@ -163,7 +153,7 @@ def test_totals_are_checked_by_the_rules(client, demo, make_user):
     from reports.consolidation import consolidate
     from reports.quality import reviewing
 
-    units = list(_districts().order_by("code"))[:3]
+    units = list(districts().order_by("code"))[:3]
     for seed, unit in enumerate(units, 2):
         _submit(demo, unit, make_user, seed)
     reviewer = make_user("72", "reviewer")

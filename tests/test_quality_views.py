@@ -1,12 +1,11 @@
 """The quality flags in the editor's JSON and on the submit page, explanations."""
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 
-from reports.models import Cell, Explanation, ReportStatus, TableColumn
+from reports.models import Explanation, ReportStatus
 from tests.factories import create_report, fill_report
+from tests.quality_helpers import set_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +18,8 @@ def draft(demo, unit, make_user, client):
     return report
 
 
-def _set(report, code, num):
-    column = TableColumn.objects.get(table__template=report.template, code=code)
-    Cell.objects.update_or_create(
-        report=report, column=column, defaults={"num": Decimal(num)}
-    )
-
-
 def test_editor_json_lists_flags_with_their_cells(client, draft):
-    _set(draft, "xa-ntm-nc", 99)
+    set_cell(draft, "xa-ntm-nc", 99)
     url = reverse("report_quality", args=[draft.pk])
     flags = {f["key"]: f for f in client.get(url).json()["flags"]}
     flag = flags["rule:1.2:ntm-nang-cao"]
@@ -40,7 +32,7 @@ def test_submit_page_asks_for_explanations_and_keeps_them_with_the_version(
     client, draft
 ):
     key = "rule:1.4:ty-le-ho-thap"
-    _set(draft, "ho-dat", 10)  # 10 % of households
+    set_cell(draft, "ho-dat", 10)  # 10 % of households
     url = reverse("report_submit", args=[draft.pk])
     page = client.get(url).content.decode()
     assert f'name="giai-thich:{key}"' in page
@@ -58,8 +50,8 @@ def test_submit_page_asks_for_explanations_and_keeps_them_with_the_version(
 def test_a_blocking_rule_is_listed_on_the_submit_page_with_a_link_to_the_cell(
     client, draft
 ):
-    _set(draft, "kien-nghi-gq", 129)
-    _set(draft, "kien-nghi-tong", 125)
+    set_cell(draft, "kien-nghi-gq", 129)
+    set_cell(draft, "kien-nghi-tong", 125)
     url = reverse("report_submit", args=[draft.pk])
     page = client.get(url).content.decode()
     edit = reverse("report_edit", args=[draft.pk])
@@ -71,7 +63,7 @@ def test_a_blocking_rule_is_listed_on_the_submit_page_with_a_link_to_the_cell(
 
 
 def test_explaining_saves_only_current_warnings(client, draft):
-    _set(draft, "ho-dat", 10)
+    set_cell(draft, "ho-dat", 10)
     url = reverse("report_quality", args=[draft.pk])
     json = {"HTTP_ACCEPT": "application/json"}
     ok = client.post(url, {"giai-thich:rule:1.4:ty-le-ho-thap": " Đúng "}, **json)

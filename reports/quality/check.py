@@ -15,8 +15,7 @@ MAX_EXPLANATION = 300
 def draft_flags(report, *, outline=None):
     """Every flag of ``report``'s draft, blocking first, with its explanation."""
     outline = outline or rules.Outline.of(report.template)
-    cells = {c.column_id: c for c in report.cells.all()}
-    values = rules.values_of(outline, cells, list(report.models.all()))
+    values = _draft_values(report, outline)
     flags = rules.evaluate(outline, values)
     flags += outliers.outlier_flags(outline, values, outliers.peer_values(report))
     explained = {}
@@ -26,6 +25,11 @@ def draft_flags(report, *, outline=None):
         flag.explanation = "" if flag.blocking else explained.get(flag.key, "")
     flags.sort(key=lambda f: not f.blocking)
     return flags
+
+
+def _draft_values(report, outline):
+    cells = {c.column_id: c for c in report.cells.all()}
+    return rules.values_of(outline, cells, list(report.models.all()))
 
 
 def blocking_items(report):
@@ -49,7 +53,7 @@ def blocking_items(report):
         MissingItem(
             _("Biểu %(t)s: %(m)s") % {"t": flag.table, "m": flag.message}, flag.anchor
         )
-        for flag in draft_flags(report, outline=outline)
+        for flag in rules.evaluate(outline, _draft_values(report, outline))
         if flag.blocking
     ]
 

@@ -23,8 +23,10 @@
   const data = document.getElementById("quality-marks");
   if (!data) return;
   JSON.parse(data.textContent).forEach(function ([version, cell, message, blocking]) {
-    const head = document.querySelector('th[data-version="' + CSS.escape(String(version)) + '"]');
-    const row = head && head.closest("tr");
-    if (row) mark(row.querySelector('td[data-cell="' + CSS.escape(cell) + '"]'), message, blocking);
+    // The child has a row in every Biểu: the one holding the cell is marked.
+    document.querySelectorAll('th[data-version="' + CSS.escape(String(version)) + '"]')
+      .forEach(function (head) {
+        mark(head.closest("tr").querySelector('td[data-cell="' + CSS.escape(cell) + '"]'), message, blocking);
+      });
   });
 })();

@@ -72,6 +72,11 @@ def test_explaining_saves_only_current_warnings(client, draft):
     bad = client.post(url, {"giai-thich:rule:1.2:khong-co": "x"}, **json)
     assert bad.status_code == 400
     assert "Không có cảnh báo này" in bad.json()["message"]
+    # Typed text is cleaned: one line, NFC, no NUL or invisible characters.
+    typed = "Xa\u0303 mới\x00 sáp\u200b nhập\n\ttháng 1/2020 " + "x" * 400
+    client.post(url, {"giai-thich:rule:1.4:ty-le-ho-thap": typed}, **json)
+    text = Explanation.objects.get(report=draft).text
+    assert text.startswith("Xã mới sáp nhập tháng 1/2020 xxx") and len(text) == 300
     # An empty explanation takes it back.
     client.post(url, {"giai-thich:rule:1.4:ty-le-ho-thap": ""}, **json)
     assert not Explanation.objects.filter(report=draft).exists()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from ..completeness import MissingItem
 from ..models import Explanation, Severity, VersionFlag
+from ..text import clean_query
 from . import outliers, rules
 
 MAX_EXPLANATION = 300
@@ -60,7 +61,9 @@ def blocking_items(report):
 
 def explain(report, key, text, *, actor):
     """Keep (or, with an empty ``text``, drop) the draft's explanation of ``key``."""
-    text = " ".join((text or "").split())[:MAX_EXPLANATION]
+    # One line, NFC, no invisible or control characters (PostgreSQL refuses NUL).
+    text = clean_query(" ".join(str(text or "").split()), 10 * MAX_EXPLANATION)
+    text = " ".join(text.split())[:MAX_EXPLANATION]
     if not text:
         Explanation.objects.filter(report=report, key=key).delete()
         return None

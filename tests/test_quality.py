@@ -333,3 +333,20 @@ def test_admin_refuses_a_rule_naming_the_rule_and_the_missing_column(
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["errors"]
     assert table.quality_rules.filter(code="moi").exists()
+
+
+def test_rules_of_a_frozen_template_are_read_only_in_the_admin(
+    admin_client, demo, unit, make_user
+):
+    staff = make_user("705", "staff")
+    report = fill_report(create_report(demo, unit("705")), staff)
+    workflow.submit_report(report, actor=staff)
+    table = report.template.tables.get(code="1.2")
+    url = reverse("admin:reports_appendixtable_change", args=[table.pk])
+    page = admin_client.get(url).content.decode()
+    assert "xa-ntm-nc &lt;= xa-ntm" in page
+    assert 'name="quality_rules-0-expression"' not in page
+    before = list(table.quality_rules.values_list("code", "expression"))
+    _url, data = _rule_post(table, "xa-ntm >= 0")
+    admin_client.post(url, data)
+    assert list(table.quality_rules.values_list("code", "expression")) == before

@@ -294,7 +294,14 @@ def evaluate(outline, values):
                 text=rule.message,
                 table=table,
                 column_id=first.pk if first else None,
-                cells=list(dict.fromkeys(anchor(*ref) for ref in refs)),
+                # A computed Biểu (models) has no cells to point at: its table.
+                cells=list(
+                    dict.fromkeys(
+                        anchor(*ref)
+                        for ref in refs
+                        if outline.columns[ref].table_source == TableSource.ENTERED
+                    )
+                ),
             )
         )
     return flags

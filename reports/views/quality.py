@@ -17,6 +17,7 @@ def flag_json(flag):
         "blocking": flag.blocking,
         "message": flag.message,
         "cells": flag.cells,
+        "table": flag.table,
         "explanation": flag.explanation,
     }
 

@@ -79,9 +79,15 @@
       if (!keys.has(key)) { box.remove(); shown.delete(key); }
     });
     flags.forEach(function (flag) {
-      const cells = flag.cells.map(cell).filter(Boolean);
-      if (!cells.length) return;
+      let cells = flag.cells.map(cell).filter(Boolean);
+      if (!cells.length) {
+        // A computed Biểu (models) has no input cells: the message goes under it.
+        const table = document.getElementById("table-" + flag.table);
+        if (!table) return;
+        cells = [table];
+      }
       cells.forEach(function (td) {
+        if (td.tagName !== "TD") return;
         td.classList.add("quality-cell", "border", "border-2",
           flag.blocking ? "border-danger" : "border-warning");
       });

@@ -17,6 +17,7 @@ from .models import (
     Extension,
     Level,
     Membership,
+    QualityRule,
     ReminderLog,
     Report,
     ReportEvent,
@@ -27,6 +28,7 @@ from .models import (
     Unit,
 )
 from .outline import copy_template
+from .quality.admin_forms import QualityRuleForm, QualityRuleFormSet
 from .units import UnitImportError, import_units
 
 admin.site.site_header = _("Sokket – Quản trị")
@@ -319,11 +321,18 @@ class ColumnInline(FrozenInlineMixin, admin.TabularInline):
     ]
 
 
+class QualityRuleInline(FrozenInlineMixin, admin.TabularInline):
+    model = QualityRule
+    form = QualityRuleForm
+    formset = QualityRuleFormSet
+    extra = 0
+
+
 @admin.register(AppendixTable)
 class AppendixTableAdmin(FrozenChangeViewMixin, admin.ModelAdmin):
     list_display = ["code", "title", "template", "source"]
     list_filter = ["template"]
-    inlines = [ColumnInline]
+    inlines = [ColumnInline, QualityRuleInline]
 
 
 class EventInline(admin.TabularInline):

@@ -14,6 +14,7 @@ from .models import (
     Section,
     TableColumn,
 )
+from .quality import rules as quality_rules
 
 
 @transaction.atomic
@@ -84,6 +85,8 @@ def create_template(round_, spec):
             source=table_spec.get("source", "entered"),
         )
         _add_columns(table, table_spec["columns"])
+        quality_rules.create_rules(table, table_spec.get("rules", []))
+    quality_rules.check_template(template)
     return template
 
 
@@ -204,8 +207,12 @@ def table_layout(table, columns=None, level_name=""):
 
 
 def freeze_template(template):
-    """Mark ``template`` as used by a submitted report; edits then need a copy."""
+    """Mark ``template`` as used by a submitted report; edits then need a copy.
+
+    Raises ``BrokenRules`` if a quality rule of the template cannot be evaluated.
+    """
     if template.frozen_at is None:
+        quality_rules.check_template(template)
         ReportTemplate.objects.filter(pk=template.pk, frozen_at__isnull=True).update(
             frozen_at=timezone.now()
         )
@@ -248,6 +255,7 @@ def copy_template(template):
 
     for table in template.tables.order_by("order"):
         columns = list(table.columns.order_by("order"))
+        old_table_pk = table.pk
         table.pk = None
         table.template = copy
         table.save()
@@ -271,6 +279,7 @@ def copy_template(template):
             column.numerator = new_columns[numerator]
             column.denominator = new_columns[denominator]
             column.save(update_fields=["col_type", "numerator", "denominator"])
+        quality_rules.copy_rules(old_table_pk, table)
     return copy
 
 

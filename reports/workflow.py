@@ -31,6 +31,7 @@ from .models import (
     VersionCell,
 )
 from .outline import freeze_template
+from .quality import check as quality
 
 logger = logging.getLogger(__name__)
 
@@ -293,6 +294,7 @@ def freeze_version(report, *, actor, now):
         )
         for c in report.cells.all()
     )
+    quality.freeze_flags(report, version)
     return version
 
 
@@ -304,7 +306,7 @@ def submit_report(report, *, actor, expected_status=None):
     with transaction.atomic():
         locked = _lock(report)
         target = _check("submit", locked, actor, expected_status)
-        items = missing_items(locked)
+        items = missing_items(locked) + quality.blocking_items(locked)
         if items:
             raise SubmitBlocked(items)
         now = timezone.now()

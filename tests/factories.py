@@ -33,8 +33,15 @@ def create_report(round_, unit):
     return report
 
 
+# Parts the outline's rules keep at most their whole (xa-ntm, kien-nghi-tong)
+# or near it (90 % of households are "gia đình văn hóa"): they grow with the
+# seed at their own pace.
+PARTS = {"xa-ntm-nc": 1, "kien-nghi-gq": 1, "ho-dat": 90}
+
+
 def value_for(column, seed=1):
-    """A deterministic value for a leaf column: numbers grow with ``seed``."""
+    """A deterministic value for a leaf column: numbers grow with ``seed``, and
+    pass the outline's blocking rules."""
     match column.col_type:
         case ColumnType.DOCUMENTS:
             return {
@@ -53,6 +60,7 @@ def value_for(column, seed=1):
             return {"text": f"Ghi chú {seed}"}
         case ColumnType.INTEGER | ColumnType.MONEY | ColumnType.AREA:
             base = 100 if column.code.startswith("tong") else 10
+            base = PARTS.get(column.code, base)
             return {"num": Decimal(base * seed + column.order)}
     return {}
 

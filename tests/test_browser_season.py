@@ -38,7 +38,7 @@ NO_LOCAL_DRAFTS = (
 )
 TYPED = 12  # every whole-number box of Tân Biên's tables
 MONEY = Decimal("1234.5")  # every money box, typed as 1.234,5
-FIXED = 9  # the value the district types after the province's comment
+FIXED = 15  # the value the district types after the province's comment
 
 
 def _prepare_other_units(round_, make_user):

@@ -55,6 +55,7 @@ from reports.models import (
     Cell,
     Commendation,
     ExemplaryModel,
+    Explanation,
     Level,
     Membership,
     PrefillField,
@@ -372,6 +373,16 @@ MATRIX = {
     "report_submit": (
         Entry(EDITORS_ONLY, kwargs={"pk": "report"}),
         Entry(EDITORS_ONLY, kwargs={"pk": "report"}, method="post"),
+    ),
+    # A draft's quality flags and their explanations: the unit's staff only; a
+    # post without an explanation of a current flag is refused with a message.
+    "report_quality": (
+        Entry(EDITORS_ONLY, kwargs={"pk": "report"}),
+        Entry(
+            _staff_only(Refused("report_submit")),
+            kwargs={"pk": "report"},
+            method="post",
+        ),
     ),
     # Lists of a draft's models, files and proposals: readers read them; only
     # the unit's staff add (an empty form: 200 with its errors).
@@ -780,6 +791,7 @@ COUNTED = (
     ReviewComment,
     ReopenRequest,
     PrefillField,
+    Explanation,
 )
 
 

@@ -11,6 +11,7 @@ from .outline import (
     TableSource,
 )
 from .prefill import PrefillField, PrefillSource
+from .quality import Explanation, FlagKind, QualityRule, Severity, VersionFlag
 from .reminders import ReminderLog
 from .reports import (
     EDITABLE_STATUSES,
@@ -37,6 +38,11 @@ __all__ = [
     "PrefillField",
     "PrefillSource",
     "EDITABLE_STATUSES",
+    "Explanation",
+    "FlagKind",
+    "QualityRule",
+    "Severity",
+    "VersionFlag",
     "Answer",
     "AnswerShape",
     "AppendixTable",

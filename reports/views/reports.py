@@ -22,6 +22,7 @@ from ..drafts import (
     start_report,
 )
 from ..models import ReportStatus, Role
+from ..quality import check as quality
 from ..rounds import current_round
 from ..sheet import build_sheet
 
@@ -269,6 +270,7 @@ def report_submit(request, pk):
     if not permissions.is_staff_of(request.user, report.unit):
         raise Http404
     if request.method == "POST":
+        quality.explain_posted(report, request.POST, actor=request.user)
         try:
             workflow.submit_report(
                 report,
@@ -295,8 +297,10 @@ def report_submit(request, pk):
             % {"t": timezone.localtime(report.submitted_at).strftime("%H:%M %d/%m/%Y")},
         )
         return redirect(report)
-    items = missing_items(report) if report.is_editable else []
-    warnings = unchanged_items(report) if report.is_editable else []
+    items = warnings = []
+    if report.is_editable:
+        items = missing_items(report) + quality.blocking_items(report)
+        warnings = unchanged_items(report)
     return render(
         request,
         "reports/report_submit.html",

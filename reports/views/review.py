@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from .. import permissions, workflow
 from ..models import Role, TableColumn
+from ..quality import reviewing as quality
 from ..review import (
     STATUS_FILTERS,
     for_list,
@@ -42,6 +43,10 @@ def review_list(request):
         status = ""
     base = reports_to_review(request.user, round_)
     reports = for_list(base.filter(status=status) if status else base)
+    reports = quality.with_flag_mark(reports)
+    flagged = request.GET.get("canh-bao") == "1"
+    if flagged:
+        reports = reports.filter(quality_flagged=True)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     for report in page:
         report.can_approve = report.status == "submitted" and permissions.can_review(
@@ -54,6 +59,7 @@ def review_list(request):
             "round": round_,
             "page": page,
             "status": status,
+            "flagged": flagged,
             "counts": status_counts(base),
             "filters": STATUS_FILTERS,
         },

@@ -283,6 +283,7 @@
       showValues(form, data.values, data.computed, seq === s.seq);
       form.dataset.complete = data.complete ? "1" : "0";
       badge(form);
+      form.dispatchEvent(new CustomEvent("sokket:saved", { bubbles: true }));
       if (errors.length) {
         setStatus(M.savedWithErrors.replace("%s", data.saved_at), "text-danger");
       } else {

@@ -1,0 +1,1 @@
+"""Data quality: rules between figures, outliers against peers, explanations."""

@@ -1,8 +1,6 @@
 """Exemplary models (mô hình điển hình tiên tiến): counts per content area, saving."""
 
-from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -38,31 +36,6 @@ def _model_rows(source):
         else:
             rows.append((m.content_area, m.name, m.unit_in_charge))
     return rows
-
-
-def model_counts(source):
-    """``{content_area_code: count, "*": total}`` for Biểu 2 and section II.2.
-
-    ``source`` is a report (its draft models), a ``ReportVersion`` (its frozen
-    models) or any iterable of models or model dicts. Areas without a model are
-    absent: read with ``counts.get(code, 0)``.
-    """
-    rows = _model_rows(source)
-    counts = dict(Counter(area for area, _name, _unit in rows))
-    counts[ALL_AREAS] = len(rows)
-    return counts
-
-
-def table_values(columns, counts):
-    """Values of a models-sourced table's leaf columns: ``{column.pk: Decimal}``.
-
-    Each leaf column counts the models of its ``source_key`` ("*" for all).
-    """
-    return {
-        c.pk: Decimal(counts.get(c.source_key, 0))
-        for c in columns
-        if c.is_leaf and c.source_key
-    }
 
 
 @dataclass

@@ -83,9 +83,8 @@ class CellView:
 
     @property
     def input_value(self):
-        """The number as typed back into an input: no grouping, comma decimal
-        (as the autosave answers it)."""
-        return cell_contract.format_number(self.num).replace(".", "")
+        """The number as typed back into an input, as the autosave answers it."""
+        return cell_contract.input_text(self.num, self.type)
 
     @property
     def display(self):

@@ -224,6 +224,14 @@ def test_autosave_answers_normalised_values_and_percentages(report, staff):
     assert body["computed"]["c.ty-le-ho"] == "25"
 
 
+def test_a_reload_shows_a_figure_as_the_autosave_answered_it(report, staff):
+    client = device(staff)
+    save(client, report, "table:1.4", **{"c.tong-ho": "1234567"})
+    page = client.get(reverse("report_edit", args=[report.pk])).content.decode()
+    # Grouped as the autosave answers it, not "1234567" after a reload.
+    assert 'name="c.tong-ho" value="1.234.567"' in page
+
+
 # --- speed ------------------------------------------------------------------------
 
 

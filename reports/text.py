@@ -17,6 +17,12 @@ def clean_text(value):
     return INVISIBLE.sub("", unicodedata.normalize("NFC", value)).strip()
 
 
+# The control characters cleaning keeps: tab and line breaks; of them, the
+# vertical tab and the form feed become a line break.
+KEPT_CONTROLS = "\t\n\r\v\f"
+LINE_BREAKS = "\v\f"
+
+
 def has_control_characters(value):
     """True when ``value`` holds a control character (NUL, escape, …) other
     than tab and line breaks."""
@@ -32,10 +38,23 @@ def clean_query(value, max_length=200):
 
 def clean_typed(value):
     """Text typed into a report: NFC, no invisible or control characters (tab
-    and line breaks kept). Not stripped: autosave sends text mid-typing."""
+    and line breaks kept). Not stripped: autosave sends text mid-typing.
+
+    Word's soft line break (vertical tab) and a page break (form feed) become
+    a line break: the person meant a new line."""
     value = INVISIBLE.sub("", unicodedata.normalize("NFC", value))
     if has_control_characters(value):
         value = "".join(
-            ch for ch in value if unicodedata.category(ch) != "Cc" or ch in "\t\n\r"
+            "\n" if ch in LINE_BREAKS else ch
+            for ch in value
+            if unicodedata.category(ch) != "Cc" or ch in KEPT_CONTROLS
         )
     return value
+
+
+def printable(value):
+    """``value`` as it may go into an Excel or PDF file: cleaned like typed
+    text. Every text written to a document passes here, so text stored before
+    the forms cleaned it cannot break an export (openpyxl refuses control
+    characters). Anything that is not text is returned as it is."""
+    return clean_typed(value) if isinstance(value, str) else value

@@ -12,6 +12,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..models import ColumnType
+from ..text import printable
 from .data import LEAD_COLUMNS, format_value
 
 TITLE_ROW = 1
@@ -69,6 +70,10 @@ class _StyledCell(Cell):
     @property
     def style_id(self):
         return self._style_id
+
+    def _bind_value(self, value):
+        # Every cell we write passes here: text in the one printable form.
+        super()._bind_value(printable(value))
 
 
 def _place_cells(cells, row_idx):

@@ -245,11 +245,26 @@ class ExtensionForm(forms.Form):
         return new_date
 
 
+# The largest id a database column holds (a 64-bit signed integer); SQLite
+# refuses a larger number with an OverflowError instead of finding nothing.
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value):
+    """``value`` (text from a request) as an object id or a version number, or
+    None when it is not one (not digits, zero, or too large for the database)."""
+    value = str(value) if value is not None else ""
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_ID)):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
 class IdsField(forms.TypedMultipleChoiceField):
     """A list of object ids; which ones the user may touch is the gate's business."""
 
     def valid_value(self, value):
-        return str(value).isdigit()
+        return parse_id(value) is not None
 
 
 class ReminderForm(forms.Form):

@@ -50,9 +50,7 @@ def test_a_soft_line_break_in_a_model_does_not_break_any_excel_export(
     assert "Dòng một\nDòng hai" in _sheet_text(b"".join(response.streaming_content))
     client.force_login(reviewer)
     for code in ["705", "72"]:
-        response = client.get(
-            reverse("export_consolidated_xlsx", args=[unit(code).pk])
-        )
+        response = client.get(reverse("export_consolidated_xlsx", args=[unit(code).pk]))
         assert response.status_code == 200, code
 
 
@@ -60,3 +58,52 @@ def test_a_soft_line_break_in_a_model_does_not_break_the_pdf(district):
     report, _, _ = district
     content, _ = files.version_export(report.approved_version, "pdf")
     assert content.startswith(b"%PDF")
+
+
+HUGE = "9" * 23
+
+
+def test_a_23_digit_id_in_bulk_approval_is_answered_not_a_500(client, district):
+    report, _, reviewer = district
+    client.force_login(reviewer)
+    for value in [f"{HUGE}:1", f"{report.pk}:{HUGE}", f"{HUGE}:{HUGE}"]:
+        response = client.post(reverse("review_bulk_approve"), {"reports": value})
+        assert response.status_code in (302, 400), value
+
+
+def test_a_23_digit_id_in_a_reminder_is_answered_not_a_500(client, demo, make_user):
+    client.force_login(make_user("72", "reviewer"))
+    response = client.post(reverse("reminder_send"), {"units": HUGE})
+    assert response.status_code in (302, 400, 404)
+    response = client.get(reverse("cockpit"), {"parent": HUGE})
+    assert response.status_code == 200
+
+
+def test_a_23_digit_cell_in_a_review_comment_is_refused(client, demo, unit, make_user):
+    staff, reviewer = make_user("705", "staff"), make_user("72", "reviewer")
+    from reports import workflow
+
+    report = fill_report(create_report(demo, unit("705")), staff)
+    workflow.submit_report(report, actor=staff)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("review_comment", args=[report.pk]), {"column": HUGE, "text": "x"}
+    )
+    assert response.status_code == 400
+
+
+def test_approval_without_expected_version_is_refused(client, demo, unit, make_user):
+    from reports import workflow
+
+    staff, reviewer = make_user("705", "staff"), make_user("72", "reviewer")
+    report = fill_report(create_report(demo, unit("705")), staff)
+    workflow.submit_report(report, actor=staff)
+    client.force_login(reviewer)
+    for action in ["approve", "return"]:
+        response = client.post(
+            reverse("review_action", args=[report.pk]),
+            {"action": action, "expected_status": "submitted", "reason": "Lý do"},
+        )
+        assert response.status_code == 400, action
+        report.refresh_from_db()
+        assert report.status == "submitted"

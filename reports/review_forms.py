@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import MAX_ID
+from .forms import MAX_ID, TextField
 from .models import ReportStatus
 
 ACTIONS = ("return", "approve", "reopen", "accept_reopen", "refuse_reopen")
@@ -20,7 +20,7 @@ class ActionForm(forms.Form):
     expected_version = forms.IntegerField(
         min_value=0, max_value=MAX_ID, required=False, widget=forms.HiddenInput
     )
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Lý do / ý kiến"),
         required=False,
         max_length=5000,
@@ -56,11 +56,11 @@ class ActionForm(forms.Form):
 class CommentForm(forms.Form):
     """A reviewer's comment on a section (``section``) or a cell (``column``)."""
 
-    section = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    section = TextField(required=False, max_length=20, widget=forms.HiddenInput)
     column = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, label=_("Ô (cột)")
     )
-    text = forms.CharField(
+    text = TextField(
         label=_("Góp ý"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -71,7 +71,7 @@ class CommentForm(forms.Form):
 class AnswerForm(forms.Form):
     """The unit's answer to one comment: a short text, or "đã sửa"."""
 
-    response = forms.CharField(
+    response = TextField(
         label=_("Trả lời"),
         required=False,
         max_length=2000,
@@ -89,7 +89,7 @@ class AnswerForm(forms.Form):
 
 
 class ReopenRequestForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Lý do đề nghị mở lại"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),

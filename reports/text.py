@@ -52,6 +52,12 @@ def clean_typed(value):
     return value
 
 
+def clean_form_text(value):
+    """Text a person typed into a form field: cleaned like typed text, and
+    stripped (a form is sent once, not mid-typing)."""
+    return clean_typed(value).strip()
+
+
 def printable(value):
     """``value`` as it may go into an Excel or PDF file: cleaned like typed
     text. Every text written to a document passes here, so text stored before

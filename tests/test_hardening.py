@@ -107,3 +107,56 @@ def test_approval_without_expected_version_is_refused(client, demo, unit, make_u
         assert response.status_code == 400, action
         report.refresh_from_db()
         assert report.status == "submitted"
+
+
+DIRTY = "Ta\u0302n\u200b Bi\u00adên\x00\x1b\vdòng\u2060 sau"  # NFD, invisible, controls
+CLEAN = "Tân Biên\ndòng sau"
+
+
+def _dirty_forms(report, current):
+    from reports import forms, review_forms
+    from tests.test_commendations import individual
+    from tests.test_exemplary import form_data
+
+    every_text = {
+        "name": DIRTY,
+        "unit_in_charge": DIRTY,
+        "description": DIRTY,
+        "results": DIRTY,
+    }
+    yield forms.ExemplaryModelForm(form_data(**every_text), report=report)
+    every_text = {k: DIRTY for k in ["name", "position", "unit_name", "achievements"]}
+    yield forms.CommendationForm(individual(award=DIRTY, **every_text))
+    yield forms.ExtensionForm(
+        {"new_date": "22/12/2020", "reason": DIRTY}, current=current
+    )
+    yield review_forms.ActionForm(
+        {
+            "action": "return",
+            "expected_status": "submitted",
+            "expected_version": "1",
+            "reason": DIRTY,
+        }
+    )
+    yield review_forms.CommentForm({"text": DIRTY})
+    yield review_forms.AnswerForm({"response": DIRTY})
+    yield review_forms.ReopenRequestForm({"reason": DIRTY})
+
+
+def test_every_form_stores_text_in_nfc_without_invisible_or_control_characters(
+    demo, unit
+):
+    from reports.deadlines import effective_deadline
+
+    report = create_report(demo, unit("705"))
+    current = effective_deadline(unit("705"), demo)
+    for form in _dirty_forms(report, current):
+        assert form.is_valid(), (type(form).__name__, form.errors)
+        texts = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if isinstance(value, str) and name in form.data and form.data[name] == DIRTY
+        }
+        assert texts, type(form).__name__
+        for name, value in texts.items():
+            assert value == CLEAN, (type(form).__name__, name, value)

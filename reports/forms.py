@@ -7,7 +7,7 @@ from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from . import attachments, exemplary
+from . import attachments, deadlines, exemplary
 from .models import AttachmentKind, Commendation, CommendationKind, ExemplaryModel
 from .text import clean_form_text, clean_text
 
@@ -265,11 +265,10 @@ class ExtensionForm(forms.Form):
 
     def clean_new_date(self):
         new_date = self.cleaned_data["new_date"]
-        if self.current is not None and new_date <= self.current.due_date:
-            raise forms.ValidationError(
-                _("Hạn mới phải sau hạn hiện tại (%(due)s).")
-                % {"due": f"{self.current.due_date:%d/%m/%Y}"}
-            )
+        try:
+            deadlines.check_new_date(self.current, new_date)
+        except deadlines.ExtensionRefused as refused:
+            raise forms.ValidationError(str(refused)) from refused
         return new_date
 
 

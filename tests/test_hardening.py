@@ -160,3 +160,36 @@ def test_every_form_stores_text_in_nfc_without_invisible_or_control_characters(
         assert texts, type(form).__name__
         for name, value in texts.items():
             assert value == CLEAN, (type(form).__name__, name, value)
+
+
+@pytest.mark.parametrize(
+    "new_date, accepted",
+    [("01/01/9999", False), ("16/12/2021", False), ("15/12/2021", True)],
+)
+def test_an_extension_reaches_at_most_a_year_past_the_deadline(
+    client, demo, make_user, unit, new_date, accepted
+):
+    from reports.models import Extension
+
+    client.force_login(make_user("72", "reviewer"))
+    url = reverse("extension_grant", args=[unit("705").pk])
+    response = client.post(url, {"new_date": new_date, "reason": "Bão lũ"})
+    assert Extension.objects.exists() == accepted
+    if not accepted:
+        assert response.status_code == 200
+        assert "15/12/2021" in response.content.decode()
+
+
+def test_grant_extension_itself_refuses_a_date_past_a_year(demo, make_user, unit):
+    import datetime as dt
+
+    from reports.deadlines import ExtensionRefused, grant_extension
+
+    with pytest.raises(ExtensionRefused):
+        grant_extension(
+            demo,
+            unit("705"),
+            actor=make_user("72", "reviewer"),
+            new_date=dt.date(9999, 1, 1),
+            reason="x",
+        )

@@ -127,7 +127,8 @@ def check_new_date(current, new_date):
 def grant_extension(round_, unit, *, actor, new_date, reason):
     """Give ``unit`` a later due date in ``round_``; reviewers of an ancestor only.
 
-    The new date must pass ``check_new_date`` and a reason is required. Returns the ``Extension``.
+    The new date must pass ``check_new_date`` and a reason is required.
+    Returns the ``Extension``.
     """
     reason = (reason or "").strip()
     if not permissions.can_grant_extension(actor, unit):

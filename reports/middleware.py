@@ -1,10 +1,12 @@
-"""A clear Vietnamese answer (503) when the database connection fails mid-request."""
+"""Answers around the views: a clear Vietnamese 503 when the database fails
+mid-request, private downloads."""
 
 import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -64,4 +66,19 @@ class DatabaseUnavailableMiddleware:
                 status=503,
             )
         response["Retry-After"] = "30"
+        return response
+
+
+class PrivateDownloadsMiddleware:
+    """Every download (a response that is an attachment: reports, exports,
+    uploaded files) is ``Cache-Control: private, no-store``: a shared proxy or
+    the browser's cache on an office computer keeps no copy of a unit's data."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Disposition", "").startswith("attachment"):
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -14,6 +14,11 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG không được bật khi DJANGO_ENV=production: trang lỗi sẽ lộ cấu hình "
+        "và dữ liệu (DEBUG must be off in production)."
+    )
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -56,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A lost database connection answers a Vietnamese 503 page, not a 500.
     "reports.middleware.DatabaseUnavailableMiddleware",
+    "reports.middleware.PrivateDownloadsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns lockouts into responses.
@@ -124,6 +130,23 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The address of a login attempt (django-ipware). Behind the one TLS proxy the
+# README describes, every request comes from the proxy's address, so a lockout
+# of username + address would lock the user out for everyone: the client's
+# address is then the X-Forwarded-For the proxy sets (it replaces whatever the
+# client sent: `proxy_set_header X-Forwarded-For $remote_addr`). A chain of
+# several addresses is not trusted (proxy count 0): it falls back to the
+# proxy's address. Without a proxy the client cannot choose its address.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=PRODUCTION)
+AXES_IPWARE_PROXY_COUNT = 0
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
+)
+
+# A session lasts a working day; for reviewers and administrators it also ends
+# with the browser (reports.views.accounts.LoginView).
+SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=8) * 3600
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]

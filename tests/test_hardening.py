@@ -193,3 +193,71 @@ def test_grant_extension_itself_refuses_a_date_past_a_year(demo, make_user, unit
             new_date=dt.date(9999, 1, 1),
             reason="x",
         )
+
+
+def test_failed_logins_from_one_address_do_not_lock_the_user_out_elsewhere(
+    client, demo, settings
+):
+    # As in production behind the TLS proxy (which sets X-Forwarded-For).
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = [
+        "HTTP_X_FORWARDED_FOR",
+        "REMOTE_ADDR",
+    ]
+    login = reverse("login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            login,
+            {"username": "tanbien", "password": "sai"},
+            HTTP_X_FORWARDED_FOR="203.0.113.66",
+        )
+    right = {"username": "tanbien", "password": "sokket-demo-2020"}
+    assert (
+        client.post(login, right, HTTP_X_FORWARDED_FOR="203.0.113.66").status_code
+        == 429
+    )
+    assert client.post(login, right, HTTP_X_FORWARDED_FOR="10.1.2.3").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "username, ends_with_browser",
+    [("tanbien", False), ("tanbien.duyet", True), ("quantri", True)],
+)
+def test_sessions_are_short_and_end_with_the_browser_for_reviewers_and_admins(
+    client, demo, settings, username, ends_with_browser
+):
+    assert settings.SESSION_COOKIE_AGE <= 12 * 3600
+    response = client.post(
+        reverse("login"), {"username": username, "password": "sokket-demo-2020"}
+    )
+    assert response.status_code == 302
+    assert client.session.get_expire_at_browser_close() == ends_with_browser
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    assert (cookie["max-age"] == "") == ends_with_browser
+
+
+def test_every_download_is_private_and_not_stored(client, district, unit):
+    from tests.factories import TINY_PDF, add_attachment
+
+    report, staff, reviewer = district
+    attachment = add_attachment(report, staff, "supporting", TINY_PDF, "tep.pdf")
+    urls = {
+        staff: [
+            reverse("export_xlsx", args=[report.pk]) + "?ban-nhap=1",
+            reverse("export_pdf", args=[report.pk]),
+            reverse("sealed_copy_download", args=[report.pk]),
+            reverse("attachment_download", args=[attachment.pk]),
+            reverse("export_blank_form"),
+        ],
+        reviewer: [
+            reverse("export_consolidated_xlsx", args=[unit("72").pk]),
+            reverse("export_consolidated_pdf", args=[unit("72").pk]),
+        ],
+    }
+    for user, paths in urls.items():
+        client.force_login(user)
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert "attachment" in response.get("Content-Disposition", ""), path
+            control = response.get("Cache-Control", "")
+            assert "private" in control and "no-store" in control, path

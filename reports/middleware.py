@@ -12,10 +12,23 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger(__name__)
 
 
-def _what_happened(request):
+def _is_busy(exception):
+    """SQLite's writer lock still held by others after the busy timeout: the
+    database is there, only busy."""
+    return "locked" in str(exception) or "busy" in str(exception)
+
+
+def _what_happened(request, exception):
     """What the person's action did not do, by the page they were on."""
     name = getattr(request.resolver_match, "url_name", "")
     if name == "report_submit" and request.method == "POST":
+        if _is_busy(exception):
+            # This request did not submit; another one (a second tab) may have.
+            return _(
+                "Lần bấm nộp này chưa được thực hiện. Hãy mở lại trang báo cáo để "
+                "xem báo cáo đã được nộp chưa (có thể từ một thẻ khác) rồi mới "
+                "nộp lại."
+            )
         return _(
             "Báo cáo chưa được nộp. Hãy mở lại trang báo cáo để xem trạng thái "
             "rồi nộp lại."
@@ -51,8 +64,11 @@ class DatabaseUnavailableMiddleware:
             request.path,
             exc_info=exception,
         )
-        title = _("Hệ thống cơ sở dữ liệu tạm thời gián đoạn")
-        detail = _what_happened(request)
+        if _is_busy(exception):
+            title = _("Hệ thống đang bận, quá nhiều người lưu cùng lúc")
+        else:
+            title = _("Hệ thống cơ sở dữ liệu tạm thời gián đoạn")
+        detail = _what_happened(request, exception)
         wants_json = request.content_type == "application/json" or (
             "application/json" in request.headers.get("Accept", "")
         )

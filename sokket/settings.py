@@ -96,8 +96,18 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A writer waits for a busy database instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Parallel writers wait for each other instead of failing with "database is
+    # locked": every transaction takes the write lock when it begins (IMMEDIATE;
+    # a reader upgrading to a writer cannot wait, it fails at once), a writer
+    # waits up to 20 s (busy timeout), and readers do not block the writer
+    # (write-ahead log).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 # Lets parallel test runs against one PostgreSQL server use distinct databases.
 _test_db_name = env.str("TEST_DATABASE_NAME", default="")
 if _test_db_name:

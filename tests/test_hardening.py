@@ -261,3 +261,22 @@ def test_every_download_is_private_and_not_stored(client, district, unit):
             assert "attachment" in response.get("Content-Disposition", ""), path
             control = response.get("Cache-Control", "")
             assert "private" in control and "no-store" in control, path
+
+
+def test_a_busy_sqlite_database_is_not_called_down(db):
+    from django.db import OperationalError
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    from reports.middleware import DatabaseUnavailableMiddleware
+
+    request = RequestFactory().post("/bao-cao/1/nop/")
+    request.resolver_match = resolve("/bao-cao/1/nop/")
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    response = middleware.process_exception(
+        request, OperationalError("database is locked")
+    )
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert "đang bận" in page and "gián đoạn" not in page
+    assert "xem báo cáo đã được nộp chưa" in page

@@ -35,7 +35,9 @@ pk = %d
 print(json.dumps({
     "status": Report.objects.get(pk=pk).status,
     "versions": ReportVersion.objects.filter(report_id=pk).count(),
-    "texts": dict(Answer.objects.filter(report_id=pk).values_list("section__code", "text")),
+    "texts": dict(
+        Answer.objects.filter(report_id=pk).values_list("section__code", "text")
+    ),
 }))
 """
 

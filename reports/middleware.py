@@ -1,10 +1,12 @@
-"""Answers around the views: a clear Vietnamese 503 when the database fails
-mid-request, private downloads."""
+"""Answers around the views: bodies too large refused unread, a clear Vietnamese
+503 when the database fails mid-request, private downloads."""
 
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -38,6 +40,36 @@ def _what_happened(request, exception):
     if request.method == "POST":
         return _("Thao tác vừa rồi chưa được thực hiện; hãy thử lại.")
     return _("Trang chưa tải được; hãy tải lại sau ít phút.")
+
+
+def declared_length(request):
+    """The body length the client declared (Content-Length), 0 if none."""
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses a request whose declared body is larger than
+    ``REQUEST_MAX_BYTES`` before anything reads it (a 2 GB upload was received
+    and written to disk before "Tệp quá lớn"). The page needs no database.
+    The proxy in front holds the same limit (``client_max_body_size``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if declared_length(request) > settings.REQUEST_MAX_BYTES:
+            context = {
+                "limit": filesizeformat(settings.REQUEST_MAX_BYTES),
+                "upload_limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+            }
+            response = HttpResponse(render_to_string("413.html", context), status=413)
+            # The unread body must not be taken for the next request.
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

@@ -280,3 +280,30 @@ def test_a_busy_sqlite_database_is_not_called_down(db):
     assert response.status_code == 503
     assert "đang bận" in page and "gián đoạn" not in page
     assert "xem báo cáo đã được nộp chưa" in page
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [("attachment_list", "report"), ("xlsx_import", "report"), ("login", None)],
+)
+def test_a_huge_declared_body_is_refused_before_it_is_read(
+    client, demo, unit, make_user, name, args
+):
+    from reports.models import Attachment
+
+    staff = make_user("705", "staff")
+    report = create_report(demo, unit("705"))
+    client.force_login(staff)
+    url = reverse(name, args=[report.pk] if args else [])
+    # 100 bytes sent, 2 GB declared: reading the body would fail the test.
+    response = client.generic(
+        "POST",
+        url,
+        b"x" * 100,
+        content_type="multipart/form-data; boundary=zzz",
+        CONTENT_LENGTH=str(2 * 1024**3),
+    )
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "Tệp quá lớn" in page and "20" in page
+    assert not Attachment.objects.exists()

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from .. import values
 from ..models import Cell, ColumnType, Report, TableColumn, TableSource
 from . import data, xlsx
+from .xlsx_guard import ImportRejected, check_workbook
 
 MAX_ENTRIES = 100
 MAX_UNCOMPRESSED = 30 * 1024 * 1024
@@ -31,10 +32,6 @@ DOC_LINE = re.compile(
 )
 YES = {"có", "co", "x", "1", "yes"}
 NO = {"không", "khong", "0", "no"}
-
-
-class ImportRejected(Exception):
-    """The whole file is refused; ``args[0]`` says why, in Vietnamese."""
 
 
 @dataclass
@@ -317,6 +314,8 @@ def parse_upload(report, content):
     cell problems are collected in ``errors`` as "Biểu 1.2!D7: …".
     """
     _check_zip(content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        check_workbook(archive, identity_sheet=xlsx.META_SHEET)
     wb = _load(content)
     document = _entered_document(report)
     _check_meta(_read_meta(wb), report, document)

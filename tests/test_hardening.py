@@ -307,3 +307,23 @@ def test_a_huge_declared_body_is_refused_before_it_is_read(
     page = response.content.decode()
     assert "Tệp quá lớn" in page and "20" in page
     assert not Attachment.objects.exists()
+
+
+def test_text_typed_in_the_admin_is_cleaned_too(client, demo, unit):
+    from django.contrib.auth import get_user_model
+
+    from reports.models import Extension
+
+    admin = get_user_model().objects.create_superuser("sieu", password="x" * 12)
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:reports_extension_add"),
+        {
+            "round": demo.pk,
+            "unit": unit("705").pk,
+            "new_date": "2020-12-22",
+            "reason": DIRTY,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Extension.objects.get().reason == CLEAN

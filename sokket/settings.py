@@ -117,6 +117,15 @@ if _test_db_name:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Optional shared cache for several app nodes (README: "More than one machine"),
+# e.g. redis://127.0.0.1:6379/1 (needs the redis package); default: each
+# process's own memory.
+CACHES = {
+    "default": env.cache_url_config(
+        env.str("CACHE_URL", default="") or "locmemcache://"
+    )
+}
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -27,8 +27,14 @@ from ..timeliness import Timeliness
 def _next_url(request, default):
     target = request.POST.get("next") or request.GET.get("next")
     # A path of this site only: redirect() would take "cockpit" for a view name.
-    if target and target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target,
+            allowed_hosts={request.get_host()},
+            require_https=request.is_secure(),
+        )
     ):
         return target
     return default

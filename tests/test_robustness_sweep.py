@@ -32,10 +32,10 @@ from hypothesis import strategies as st
 
 from reports.models import Unit
 from tests.test_permission_matrix import (
+    LOGIN,
     MATRIX,
     ROLES,
     Context,
-    Redirect,
     Refused,
     _login,
     _state,
@@ -61,7 +61,10 @@ SWEEP = {
     "report_start": {"form": ["unit"]},
     "report_detail": {},
     "report_edit": {},
-    "report_autosave": {"form": ["part", "base_revision", "fields", "_json"]},
+    "report_autosave": {
+        "form": ["part", "base_revision", "fields", "_json"],
+        "fixed": {"part": "section:I.1", "fields": "{}"},
+    },
     "report_submit": {"form": ["expected_status"]},
     "model_list": {"form": EXEMPLARY},
     "model_edit": {"form": EXEMPLARY},
@@ -113,6 +116,7 @@ EXAMPLES = 6
 #  - the autosave view's int(base_revision) on "Infinity", "1e400", "NaN"
 #    (reports/views/reports.py, the autosave is rewritten elsewhere);
 #  - the editor's autosave cell parsing and the Excel import's apply step.
+TOLERATED = []  # what KNOWN_ELSEWHERE let through in this run (for the report)
 KNOWN_ELSEWHERE = [
     ("report_autosave", "base_revision"),
     ("report_autosave", "fields"),
@@ -148,7 +152,8 @@ PATH_VALUES = st.sampled_from(["0", "9" * 23, "99999999", "-1", "1.5", "x", "%00
 DEEP_ROLES = ["district_staff", "province_reviewer", "admin"]
 # Each parameter alone with each of these, sent by the deep role the view lets
 # through (before the drawn examples): the values that broke something once.
-WORST = ["9" * 23, "9" * 23 + ":1", "1e400", "a\x00b"]
+# A POST alternates a form body and a JSON one (where 1e400 is a number).
+WORST = ["9" * 23, "1e400", "9" * 23 + ":1", "a\x00b"]
 
 
 @st.composite
@@ -173,12 +178,12 @@ def requests(draw, name):
 
 
 def _deepest_role(entry):
-    """The first of DEEP_ROLES that the view lets through on the district's
-    objects (the matrix expects a page or a plain redirect, not a refusal)."""
+    """The first of DEEP_ROLES that the gate lets through on the district's
+    objects (the matrix expects no 401/403/404/405, login or refusal)."""
     for role in DEEP_ROLES:
         want = entry.expect[role]
         own = want[0] if isinstance(want, tuple) else want
-        if own == 200 or (isinstance(own, Redirect) and not isinstance(own, Refused)):
+        if own not in (401, 403, 404, 405, LOGIN) and not isinstance(own, Refused):
             return role
     return DEEP_ROLES[-1]
 
@@ -209,7 +214,10 @@ def _send(client, method, url, params, body, ctx_pks):
     if method == "get":
         return client.get(url + ("?" + urlencode(params, doseq=True) if params else ""))
     if body == "json":
-        return client.post(url, json.dumps(params), content_type="application/json")
+        # Numbers as JSON numbers (1e400 and Infinity become floats), nested
+        # JSON as structures.
+        document = {key: _as_json(value) for key, value in params.items()}
+        return client.post(url, json.dumps(document), content_type="application/json")
     if body == "bytes":
         raw = b"\xff\xfe\x00" + urlencode(params, doseq=True).encode()[:500]
         return client.post(url, raw, content_type="application/x-www-form-urlencoded")
@@ -227,6 +235,15 @@ def _send(client, method, url, params, body, ctx_pks):
             CONTENT_LENGTH=str(2 * 1024**3),
         )
     return client.post(url, params)
+
+
+def _as_json(value):
+    if isinstance(value, list):
+        return [_as_json(v) for v in value]
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
 
 
 def _known_elsewhere(name, params):
@@ -265,6 +282,7 @@ def test_hostile_requests_never_answer_500_and_refusals_change_nothing(demo, nam
         where = f"{method.upper()} {url} as {role}, body {body}, {params!r:.300}"
         if response.status_code >= 500:
             if _known_elsewhere(name, params):
+                TOLERATED.append(where)
                 return
             error = getattr(response, "exc_info", None)
             pytest.fail(f"{response.status_code} for {where}: {error and error[1]!r}")
@@ -275,8 +293,9 @@ def test_hostile_requests_never_answer_500_and_refusals_change_nothing(demo, nam
         keys = SWEEP[name].get("query" if entry.method == "get" else "form", [])
         role = _deepest_role(entry)
         for key in keys:
-            for value in WORST:
-                check(role, entry.method, None, {key: value}, "form")
+            for i, value in enumerate(WORST):
+                body = "json" if entry.method == "post" and i % 2 else "form"
+                check(role, entry.method, None, {key: value}, body)
 
     @settings(
         max_examples=SWEEP[name].get("examples", EXAMPLES),

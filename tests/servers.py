@@ -19,11 +19,12 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+from reports.management.commands.seed_demo import DEMO_PASSWORD
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT = 60.0
 START_TIMEOUT = 60.0
-DEMO_PASSWORD = "sokket-demo-2020"
 
 
 def server_env(database_url, media_root, **extra):

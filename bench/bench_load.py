@@ -1,12 +1,15 @@
-"""A bounded load run: the main pages under gunicorn on 127.0.0.1, logged in as
-demo users, driven by a small thread-pool client; figures go to
-bench/results/load.txt.
+"""A bounded load run: the main pages and autosaves under gunicorn on 127.0.0.1,
+logged in as demo users, driven by a small thread-pool client (8 parallel
+clients mixing reads and autosaves of the district's parts); figures go to
+bench/results/load-<database>.txt.
 
 Bounded three ways: a fixed number of requests, a time limit, and loopback only.
 The server is stopped (and the report made for it deleted) whatever happens.
 """
 
+import json
 import os
+import queue
 import re
 import socket
 import statistics
@@ -33,16 +36,17 @@ from .harness import Result
 
 HOST = "127.0.0.1"
 WORKERS = 2
-CONCURRENCY = 4
+CONCURRENCY = 8
 REQUESTS_PER_PAGE = 100
 SMALL_REQUESTS_PER_PAGE = 15
 TIME_LIMIT = 120.0
 REQUEST_TIMEOUT = 30.0
-# Two shared cores: a page that takes more than this at the 95th percentile
-# under four parallel clients is too slow for a district office.
-P95_BOUND_MS = 1000.0
+# Issue 14: every main page (and an autosave) within 150 ms at the 95th
+# percentile under eight parallel clients, with 0 errors, on PostgreSQL; the
+# same run on SQLite with 0 errors.
+P95_BOUND_MS = 150.0
 STAFF, REVIEWER = "tanbien", "tinh.pttg"
-RESULTS = Path(__file__).resolve().parent / "results" / "load.txt"
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
 def run(ctx):
@@ -59,7 +63,14 @@ def run(ctx):
         ("report_detail", STAFF, reverse("report_detail", args=[report.pk])),
         ("review_list", REVIEWER, reverse("review_list")),
         ("unit_list", REVIEWER, reverse("unit_list")),
+        ("autosave", STAFF, reverse("report_autosave", args=[report.pk])),
     ]
+    parts = queue.Queue()
+    for section in report.template.sections.order_by("order", "pk"):
+        if section.takes_answer:
+            # One part is never saved by two clients at once (that is a
+            # conflict, 409, by design); its revision goes with it.
+            parts.put([f"section:{section.code}", _revision(report, section)])
     per_page = SMALL_REQUESTS_PER_PAGE if ctx.get("small") else REQUESTS_PER_PAGE
     # The server must see the report: commit before it starts (bench/run runs
     # in autocommit mode, so it already is).
@@ -67,7 +78,7 @@ def run(ctx):
     try:
         server, port = _start_server()
         cookies = {user: _login(port, user) for user in (STAFF, REVIEWER)}
-        figures = _drive(port, pages, cookies, per_page)
+        figures = _drive(port, pages, cookies, per_page, parts)
     finally:
         if server is not None:
             _stop(server)
@@ -75,10 +86,11 @@ def run(ctx):
             report.delete()
     _write(figures, per_page)
     total = figures["total"]
+    vendor = connection.vendor
     results = [
-        Result("load: errors", total["errors"], 0, ""),
+        Result(f"load ({vendor}): errors", total["errors"], 0, ""),
         Result(
-            "load: requests answered",
+            f"load ({vendor}): requests answered",
             total["requests"],
             per_page * len(pages),
             "",
@@ -86,8 +98,17 @@ def run(ctx):
         ),
     ]
     for name, row in figures["pages"].items():
-        results.append(Result(f"load: p95 {name}", row["p95"], P95_BOUND_MS, " ms"))
+        results.append(
+            Result(f"load ({vendor}): p95 {name}", row["p95"], P95_BOUND_MS, " ms")
+        )
     return results
+
+
+def _revision(report, section):
+    from reports.models import DraftPart
+
+    part = DraftPart.objects.filter(report=report, key=f"section:{section.code}")
+    return part.values_list("revision", flat=True).first() or 0
 
 
 def _free_port():
@@ -104,8 +125,8 @@ def _start_server():
         "ALLOWED_HOSTS": HOST,
         "DJANGO_SETTINGS_MODULE": "sokket.settings",
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    log_path = RESULTS.parent / "load-server.log.tmp"
+    RESULTS_DIR.mkdir(exist_ok=True)
+    log_path = RESULTS_DIR / "load-server.log.tmp"
     with open(log_path, "w") as log:
         server = subprocess.Popen(
             [
@@ -199,7 +220,38 @@ def _login(port, username):
     return cookie
 
 
-def _drive(port, pages, cookies, per_page):
+def _autosave(port, path, cookie, parts):
+    part = parts.get(timeout=REQUEST_TIMEOUT)
+    key, revision = part
+    token = re.search(r"csrftoken=([^;]+)", cookie).group(1)
+    body = json.dumps(
+        {
+            "part": key,
+            "base_revision": revision,
+            "fields": {"text": f"Bản lưu {revision + 1}", "shortcomings": "-"},
+        }
+    )
+    try:
+        status, _headers, content = _request(
+            port,
+            "POST",
+            path,
+            {
+                "Cookie": cookie,
+                "Content-Type": "application/json",
+                "X-CSRFToken": token,
+                "Referer": f"http://{HOST}:{port}/",
+            },
+            body,
+        )
+        if status == 200:
+            part[1] = json.loads(content)["revision"]
+        return status
+    finally:
+        parts.put(part)
+
+
+def _drive(port, pages, cookies, per_page, parts):
     tasks = [page for _ in range(per_page) for page in pages]
     deadline = time.monotonic() + TIME_LIMIT
 
@@ -209,7 +261,10 @@ def _drive(port, pages, cookies, per_page):
             return name, None, "time limit"
         start = time.perf_counter()
         try:
-            status, _headers, _body = _get(port, path, cookies[user])
+            if name == "autosave":
+                status = _autosave(port, path, cookies[user], parts)
+            else:
+                status, _headers, _body = _get(port, path, cookies[user])
         except OSError as exc:
             return name, time.perf_counter() - start, type(exc).__name__
         elapsed = time.perf_counter() - start
@@ -275,5 +330,6 @@ def _write(figures, per_page):
         f"throughput: {total['throughput']:.1f} requests/s",
         f"p95 bound per page: {P95_BOUND_MS:.0f} ms",
     ]
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"load-{connection.vendor}.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -4,12 +4,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .audit import AuditContextHelper
+from .forms import TextField
 from .models import (
     AppendixTable,
     Campaign,
@@ -38,7 +40,13 @@ admin.site.index_title = _("Quản trị hệ thống báo cáo sơ kết")
 
 class AuditedAdmin(SimpleHistoryAdmin):
     """Admin of an audited model: its "Lịch sử" page lists who changed which
-    field from what to what; secret values (password hashes) are not shown."""
+    field from what to what; secret values (password hashes) are not shown.
+    Its text fields are cleaned like every form's (``forms.TextField``)."""
+
+    formfield_overrides = {
+        models.CharField: {"form_class": TextField},
+        models.TextField: {"form_class": TextField},
+    }
 
     def get_historical_record_context_helper(self, request, historical_record):
         return AuditContextHelper(self.model, historical_record)

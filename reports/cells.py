@@ -13,7 +13,12 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+from babel.numbers import (
+    NumberFormatError,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_decimal,
+)
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -264,6 +269,12 @@ def total(values):
 
 # --- Printing -----------------------------------------------------------------
 
+# Python groups by thousands with "," and "."; Vietnamese (CLDR, through Babel)
+# writes the group and decimal signs the other way round: 1.234.567,5.
+_VI_SEPARATORS = str.maketrans(
+    {",": get_group_symbol(LOCALE), ".": get_decimal_symbol(LOCALE)}
+)
+
 
 def format_number(value):
     """A number as printed in Vietnamese: 1.234.567,5 — every decimal it holds,
@@ -274,9 +285,7 @@ def format_number(value):
     value = value.normalize()
     if value == value.to_integral_value():
         value = value.quantize(Decimal(1))
-    return format_decimal(
-        value, format="#,##0.###", locale=LOCALE, decimal_quantization=False
-    )
+    return format(value, ",f").translate(_VI_SEPARATORS)
 
 
 def format_date(value):

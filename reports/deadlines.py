@@ -99,23 +99,43 @@ class ExtensionRefused(Exception):
     """The extension cannot be granted; the message says why, in Vietnamese."""
 
 
+# An extension reaches at most this far past the unit's deadline before any
+# extension (a typo such as 01/01/9999 would otherwise close nothing, ever).
+MAX_EXTENSION = dt.timedelta(days=365)
+
+
+def check_new_date(current, new_date):
+    """Raise ``ExtensionRefused`` unless ``new_date`` comes after ``current``
+    (the unit's effective deadline, or None) and at most ``MAX_EXTENSION``
+    after the deadline it had before any extension."""
+    if current is None:
+        return
+    if new_date <= current.due_date:
+        raise ExtensionRefused(
+            _("Hạn mới phải sau hạn hiện tại (%(due)s).")
+            % {"due": f"{current.due_date:%d/%m/%Y}"}
+        )
+    first = current.rule.due_date if current.rule else current.due_date
+    latest = first + MAX_EXTENSION
+    if new_date > latest:
+        raise ExtensionRefused(
+            _("Hạn mới không được quá một năm sau hạn ban đầu: muộn nhất %(d)s.")
+            % {"d": f"{latest:%d/%m/%Y}"}
+        )
+
+
 def grant_extension(round_, unit, *, actor, new_date, reason):
     """Give ``unit`` a later due date in ``round_``; reviewers of an ancestor only.
 
-    The new date must come after the unit's current effective due date and a
-    reason is required. Returns the ``Extension``.
+    The new date must pass ``check_new_date`` and a reason is required.
+    Returns the ``Extension``.
     """
     reason = (reason or "").strip()
     if not permissions.can_grant_extension(actor, unit):
         raise ExtensionRefused(_("Anh/chị không có quyền gia hạn cho đơn vị này."))
     if not reason:
         raise ExtensionRefused(_("Cần ghi lý do gia hạn."))
-    current = effective_deadline(unit, round_)
-    if current is not None and new_date <= current.due_date:
-        raise ExtensionRefused(
-            _("Hạn mới phải sau hạn hiện tại (%(due)s).")
-            % {"due": f"{current.due_date:%d/%m/%Y}"}
-        )
+    check_new_date(effective_deadline(unit, round_), new_date)
     return Extension.objects.create(
         round=round_, unit=unit, new_date=new_date, reason=reason, granted_by=actor
     )

@@ -3,12 +3,40 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from . import attachments, exemplary
+from . import attachments, deadlines, exemplary
 from .models import AttachmentKind, Commendation, CommendationKind, ExemplaryModel
-from .text import clean_text
+from .text import clean_form_text, clean_text
+
+
+class TextField(forms.CharField):
+    """Every text a person types into a form: NFC, without zero-width or
+    control characters (line breaks kept), stripped, then held to its length
+    limit. Forms use it for each text input; ``TextModelForm`` for the text
+    columns of a model."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_form_text(value) if isinstance(value, str) else value
+
+
+def text_formfield(model_field, **kwargs):
+    """The form field of a model field, a ``TextField`` for a text column."""
+    is_text = isinstance(model_field, (models.CharField, models.TextField))
+    if is_text and not model_field.choices:
+        kwargs.setdefault("form_class", TextField)
+    return model_field.formfield(**kwargs)
+
+
+class TextModelForm(forms.ModelForm):
+    """A model form whose text columns are ``TextField``s (subclasses derive
+    their ``Meta`` from this one's)."""
+
+    class Meta:
+        formfield_callback = text_formfield
 
 
 class LoginForm(AuthenticationForm):
@@ -53,7 +81,7 @@ USUAL_AWARDS = [
 
 
 def _long_text(label, required=False):
-    return forms.CharField(
+    return TextField(
         label=label,
         required=required,
         max_length=LONG_TEXT_MAX,
@@ -61,7 +89,7 @@ def _long_text(label, required=False):
     )
 
 
-class ExemplaryModelForm(forms.ModelForm):
+class ExemplaryModelForm(TextModelForm):
     """An exemplary model of ``report``; the year stays within the round."""
 
     attachment = forms.FileField(
@@ -71,7 +99,7 @@ class ExemplaryModelForm(forms.ModelForm):
         widget=forms.FileInput(attrs={"accept": attachments.ACCEPT}),
     )
 
-    class Meta:
+    class Meta(TextModelForm.Meta):
         model = ExemplaryModel
         fields = [
             "name",
@@ -169,10 +197,10 @@ class AttachmentForm(forms.Form):
         return cleaned
 
 
-class CommendationForm(forms.ModelForm):
+class CommendationForm(TextModelForm):
     """A commendation proposal; an individual needs a position and a unit."""
 
-    class Meta:
+    class Meta(TextModelForm.Meta):
         model = Commendation
         fields = ["kind", "name", "position", "unit_name", "achievements", "award"]
         widgets = {
@@ -218,7 +246,7 @@ class ExtensionForm(forms.Form):
             ),
         },
     )
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Lý do gia hạn"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
@@ -237,19 +265,33 @@ class ExtensionForm(forms.Form):
 
     def clean_new_date(self):
         new_date = self.cleaned_data["new_date"]
-        if self.current is not None and new_date <= self.current.due_date:
-            raise forms.ValidationError(
-                _("Hạn mới phải sau hạn hiện tại (%(due)s).")
-                % {"due": f"{self.current.due_date:%d/%m/%Y}"}
-            )
+        try:
+            deadlines.check_new_date(self.current, new_date)
+        except deadlines.ExtensionRefused as refused:
+            raise forms.ValidationError(str(refused)) from refused
         return new_date
+
+
+# The largest id a database column holds (a 64-bit signed integer); SQLite
+# refuses a larger number with an OverflowError instead of finding nothing.
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value):
+    """``value`` (text from a request) as an object id or a version number, or
+    None when it is not one (not digits, zero, or too large for the database)."""
+    value = str(value) if value is not None else ""
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_ID)):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
 
 
 class IdsField(forms.TypedMultipleChoiceField):
     """A list of object ids; which ones the user may touch is the gate's business."""
 
     def valid_value(self, value):
-        return str(value).isdigit()
+        return parse_id(value) is not None
 
 
 class ReminderForm(forms.Form):

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .forms import MAX_ID, TextField
 from .models import ReportStatus
 
 ACTIONS = ("return", "approve", "reopen", "accept_reopen", "refuse_reopen")
@@ -15,10 +16,11 @@ class ActionForm(forms.Form):
     expected_status = forms.ChoiceField(
         choices=ReportStatus.choices, widget=forms.HiddenInput
     )
+    # Required for the verbs that act on a version (NEEDS_VERSION).
     expected_version = forms.IntegerField(
-        min_value=0, required=False, widget=forms.HiddenInput
+        min_value=0, max_value=MAX_ID, required=False, widget=forms.HiddenInput
     )
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Lý do / ý kiến"),
         required=False,
         max_length=5000,
@@ -32,9 +34,20 @@ class ActionForm(forms.Form):
         "refuse_reopen": _("Cần ghi lý do không đồng ý mở lại."),
     }
 
+    # Actions on a submitted version: the page must say which one it showed.
+    NEEDS_VERSION = {"return", "approve"}
+
     def clean(self):
         data = super().clean()
         action = data.get("action")
+        if action in self.NEEDS_VERSION and data.get("expected_version") is None:
+            self.add_error(
+                None,
+                _(
+                    "Trang đã cũ (không rõ lần nộp đang xem): hãy tải lại trang "
+                    "rồi làm lại."
+                ),
+            )
         if action in self.NEEDS_REASON and not (data.get("reason") or "").strip():
             self.add_error("reason", self.NEEDS_REASON[action])
         return data
@@ -43,9 +56,11 @@ class ActionForm(forms.Form):
 class CommentForm(forms.Form):
     """A reviewer's comment on a section (``section``) or a cell (``column``)."""
 
-    section = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
-    column = forms.IntegerField(required=False, label=_("Ô (cột)"))
-    text = forms.CharField(
+    section = TextField(required=False, max_length=20, widget=forms.HiddenInput)
+    column = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, label=_("Ô (cột)")
+    )
+    text = TextField(
         label=_("Góp ý"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -56,7 +71,7 @@ class CommentForm(forms.Form):
 class AnswerForm(forms.Form):
     """The unit's answer to one comment: a short text, or "đã sửa"."""
 
-    response = forms.CharField(
+    response = TextField(
         label=_("Trả lời"),
         required=False,
         max_length=2000,
@@ -74,7 +89,7 @@ class AnswerForm(forms.Form):
 
 
 class ReopenRequestForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Lý do đề nghị mở lại"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -83,5 +98,9 @@ class ReopenRequestForm(forms.Form):
 
 
 class DiffForm(forms.Form):
-    a = forms.IntegerField(min_value=1, required=False, label=_("Lần nộp"))
-    b = forms.IntegerField(min_value=1, required=False, label=_("so với lần nộp"))
+    a = forms.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, label=_("Lần nộp")
+    )
+    b = forms.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, label=_("so với lần nộp")
+    )

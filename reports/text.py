@@ -35,8 +35,10 @@ def clean_query(value, max_length=200):
 
 def clean_typed(value):
     """Text typed into a report: NFC, no invisible or control characters (tab
-    and line breaks kept; Word's soft line break and other line separators
-    become line breaks). Not stripped: autosave sends text mid-typing."""
+    and line breaks kept). Not stripped: autosave sends text mid-typing.
+
+    Word's soft line break (vertical tab), a page break (form feed) and the
+    other line separators become a line break: the person meant a new line."""
     value = INVISIBLE.sub("", unicodedata.normalize("NFC", value))
     value = LINE_BREAKS.sub("\n", value)
     if has_control_characters(value):
@@ -44,3 +46,17 @@ def clean_typed(value):
             ch for ch in value if unicodedata.category(ch) != "Cc" or ch in "\t\n\r"
         )
     return value
+
+
+def clean_form_text(value):
+    """Text a person typed into a form field: cleaned like typed text, and
+    stripped (a form is sent once, not mid-typing)."""
+    return clean_typed(value).strip()
+
+
+def printable(value):
+    """``value`` as it may go into an Excel or PDF file: cleaned like typed
+    text. Every text written to a document passes here, so text stored before
+    the forms cleaned it cannot break an export (openpyxl refuses control
+    characters). Anything that is not text is returned as it is."""
+    return clean_typed(value) if isinstance(value, str) else value

@@ -14,6 +14,11 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG không được bật khi DJANGO_ENV=production: trang lỗi sẽ lộ cấu hình "
+        "và dữ liệu (DEBUG must be off in production)."
+    )
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -46,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: a body too large is refused unread.
+    "reports.middleware.RequestBodyLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -56,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A lost database connection answers a Vietnamese 503 page, not a 500.
     "reports.middleware.DatabaseUnavailableMiddleware",
+    "reports.middleware.PrivateDownloadsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns lockouts into responses.
@@ -90,14 +98,33 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A writer waits for a busy database instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Parallel writers wait for each other instead of failing with "database is
+    # locked": every transaction takes the write lock when it begins (IMMEDIATE;
+    # a reader upgrading to a writer cannot wait, it fails at once), a writer
+    # waits up to 20 s (busy timeout), and readers do not block the writer
+    # (write-ahead log).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 # Lets parallel test runs against one PostgreSQL server use distinct databases.
 _test_db_name = env.str("TEST_DATABASE_NAME", default="")
 if _test_db_name:
     DATABASES["default"]["TEST"] = {"NAME": _test_db_name}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Optional shared cache for several app nodes (README: "More than one machine"),
+# e.g. redis://127.0.0.1:6379/1 (needs the redis package); default: each
+# process's own memory.
+CACHES = {
+    "default": env.cache_url_config(
+        env.str("CACHE_URL", default="") or "locmemcache://"
+    )
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -124,6 +151,23 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The address of a login attempt (django-ipware). Behind the one TLS proxy the
+# README describes, every request comes from the proxy's address, so a lockout
+# of username + address would lock the user out for everyone: the client's
+# address is then the X-Forwarded-For the proxy sets (it replaces whatever the
+# client sent: `proxy_set_header X-Forwarded-For $remote_addr`). A chain of
+# several addresses is not trusted (proxy count 0): it falls back to the
+# proxy's address. Without a proxy the client cannot choose its address.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=PRODUCTION)
+AXES_IPWARE_PROXY_COUNT = 0
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
+)
+
+# A session lasts a working day; for reviewers and administrators it also ends
+# with the browser (reports.views.accounts.LoginView).
+SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=8) * 3600
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]
@@ -158,6 +202,10 @@ STORAGES = {
 # check permission; MEDIA_URL is deliberately not routed.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 1024 * 1024
+# The largest request body: one upload and the form around it. Larger bodies
+# are refused by their declared length before they are read (413); the proxy's
+# client_max_body_size in the README is the same, 21 MB by default.
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 EMAIL_BACKEND = env.str(

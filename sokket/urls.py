@@ -3,11 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from reports.forms import LoginForm
+from reports.views import accounts
 
 urlpatterns = [
     path(
         "dang-nhap/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        accounts.LoginView.as_view(authentication_form=LoginForm),
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),

@@ -131,13 +131,15 @@ def test_late_units_come_first_and_status_filter_narrows_the_table(
     clock(local(2020, 12, 10))
     workflow.submit_report(report, actor=staff)
     clock(local(2020, 12, 5))
-    client.force_login(make_user("72", "reviewer"))
+    reviewer = make_user("72", "reviewer")
+    client.force_login(reviewer)
     response = client.get(URL)
     statuses = [row.item.status for row in response.context["rows"]]
     # On 5/12 the communes (due 30/11) are overdue, the districts are not.
     assert statuses[0] == Timeliness.OVERDUE
     assert all(s == Timeliness.OVERDUE for s in statuses)
     clock(local(2020, 12, 16))
+    client.force_login(reviewer)  # eleven days later: a new session
     response = client.get(URL, {"status": "on_time"})
     assert codes(response) == ["705"]
     response = client.get(URL, {"status": "overdue", "level": "huyen"})

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from reports import cells, workflow
-from reports.consolidation import clear_template_cache, consolidate
+from reports.consolidation import consolidate
 from reports.exports import data, pdf, xlsx
 from reports.models import Cell, ColumnType, ExemplaryModel, TableColumn
 from reports.review import version_sheet
@@ -145,7 +145,6 @@ def text_column(demo, unit):
         order=99,
         required=False,
     )
-    clear_template_cache()
     return template
 
 
@@ -276,7 +275,7 @@ def check_consolidation(demo, unit, expected, client, make_user, tmp_path):
         excel = {r[1].value: r for r in ws.iter_rows() if r[1].value}
         for index, leaf in enumerate(table.leaves):
             column = next(c for c in ctable.layout.leaves if c.code == leaf.code)
-            screen = {row.unit.name: row_cell(row, column) for row in ctable.rows}
+            screen = {row.unit.name: row_cell(row, column).text for row in ctable.rows}
             shown = {
                 row.label: cells_[index].text
                 for row, cells_ in printed

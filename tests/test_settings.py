@@ -116,3 +116,34 @@ def test_a_script_nonce_is_added_to_the_policy_only_when_a_page_uses_it(rf):
     nonce = str(request.csp_nonce)
     assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
     assert f'nonce="{nonce}"'.encode() in response.content
+
+
+def test_production_refuses_to_start_in_debug_mode():
+    result = _check(
+        {"DJANGO_ENV": "production", "DEBUG": "true", "SECRET_KEY": "x" * 60}
+    )
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr
+
+
+def _setting(name, env):
+    result = _run(
+        ["shell", "-c", f"from django.conf import settings; print(settings.{name})"],
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_behind_the_proxy_the_lockout_reads_the_forwarded_address():
+    production = {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "sokket.example.gov.vn",
+    }
+    order = _setting("AXES_IPWARE_META_PRECEDENCE_ORDER", production)
+    assert order.index("HTTP_X_FORWARDED_FOR") < order.index("REMOTE_ADDR")
+    # Without a proxy (development) a client cannot choose its address.
+    assert "X_FORWARDED" not in _setting(
+        "AXES_IPWARE_META_PRECEDENCE_ORDER", {"SECRET_KEY": "x" * 60}
+    )

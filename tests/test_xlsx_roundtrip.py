@@ -331,3 +331,62 @@ def test_an_import_recomputes_percentages_and_cleans_text(draft):
         "date": "2017-03-15",
         "summary": "Triển khai",
     }
+
+
+def hostile_workbook(report, cells=1_500_000):
+    """The real template with ``cells`` tiny cells added to its first sheet: a
+    small file that passes every zip check (size, entries, ratio)."""
+    import random
+
+    content, _ = roundtrip.build_template(report)
+    rand = random.Random(14)
+    per_row = 500
+    rows = "".join(
+        "<row>"
+        + "".join(f"<c><v>{rand.randrange(10)}</v></c>" for _ in range(per_row))
+        + "</row>"
+        for _ in range(cells // per_row)
+    ).encode()
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", rows + b"</sheetData>")
+            archive.writestr(info.filename, data)
+    return buffer.getvalue()
+
+
+def test_a_small_file_with_millions_of_cells_is_refused_before_it_is_built(draft):
+    import time
+    import tracemalloc
+
+    report, _ = draft
+    content = hostile_workbook(report)
+    assert len(content) < 2 * 1024 * 1024
+    roundtrip._check_zip(content)  # it passes every zip check
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(roundtrip.ImportRejected, match="quá nhiều ô"):
+            roundtrip.parse_upload(report, content)
+        elapsed = time.perf_counter() - start
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # bench/ measures the target (1 s, 50 MB); here a margin for a busy machine.
+    assert elapsed < 5 and peak < 50 * 1024 * 1024, (elapsed, peak)
+
+
+def test_a_file_without_the_identity_sheet_is_refused_before_it_is_built(
+    draft, monkeypatch
+):
+    report, _ = draft
+    wb = openpyxl.Workbook()
+    wb.active.append(["Biểu 1.2"])
+    monkeypatch.setattr(
+        roundtrip, "_load", lambda content: pytest.fail("the workbook was built")
+    )
+    with pytest.raises(roundtrip.ImportRejected, match="không phải mẫu biểu"):
+        roundtrip.parse_upload(report, to_bytes(wb))

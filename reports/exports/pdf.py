@@ -5,6 +5,7 @@ import threading
 from django.template.loader import render_to_string
 
 from ..models import ColumnType
+from ..text import printable
 from .data import printed_rows
 
 # Relative widths of value columns. Tables use a fixed layout: WeasyPrint then
@@ -40,8 +41,9 @@ def _weasy():
 
 
 def render_html(document, *, inline_css=True):
-    """The print HTML of ``document`` (its own small stylesheet, no Bootstrap)."""
-    return render_to_string(
+    """The print HTML of ``document`` (its own small stylesheet, no Bootstrap),
+    in the printable form of text (no control characters)."""
+    html = render_to_string(
         "print/report.html",
         {
             "doc": document,
@@ -58,6 +60,7 @@ def render_html(document, *, inline_css=True):
             "blank_rows": range(5),
         },
     )
+    return printable(html)
 
 
 def render_pdf(document):

@@ -19,6 +19,7 @@ from .. import cells, drafts
 from ..models import ColumnType, Report, TableColumn, TableSource
 from ..text import clean_typed
 from . import data, xlsx
+from .xlsx_guard import ImportRejected, check_workbook
 
 MAX_ENTRIES = 100
 MAX_UNCOMPRESSED = 30 * 1024 * 1024
@@ -28,10 +29,6 @@ DOC_LINE = re.compile(
     r"^(?P<kind>.+?)(?:\s+số\s+(?P<number>\S+))?"
     r"(?:\s+ngày\s+(?P<date>\d{1,2}/\d{1,2}/\d{4}))?(?::\s*(?P<summary>.*))?$"
 )
-
-
-class ImportRejected(Exception):
-    """The whole file is refused; ``args[0]`` says why, in Vietnamese."""
 
 
 @dataclass
@@ -290,6 +287,8 @@ def parse_upload(report, content):
     cell problems are collected in ``errors`` as "Biểu 1.2!D7: …".
     """
     _check_zip(content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        check_workbook(archive, identity_sheet=xlsx.META_SHEET)
     wb = _load(content)
     document = _entered_document(report)
     _check_meta(_read_meta(wb), report, document)

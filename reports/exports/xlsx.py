@@ -14,6 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import cells as cell_contract
 from ..models import ColumnType
+from ..text import printable
 from .data import LEAD_COLUMNS
 
 TITLE_ROW = 1
@@ -67,6 +68,10 @@ class _StyledCell(Cell):
     @property
     def style_id(self):
         return self._style_id
+
+    def _bind_value(self, value):
+        # Every cell we write passes here: text in the one printable form.
+        super()._bind_value(printable(value))
 
 
 def _place_cells(cells, row_idx):

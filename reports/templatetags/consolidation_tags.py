@@ -1,10 +1,13 @@
 """Showing consolidated values as every file prints them, and links to versions."""
 
+from dataclasses import dataclass
+
 from django import template
 from django.urls import NoReverseMatch, reverse
 
 from .. import cells
 from ..exports import data
+from ..models import ColumnType
 
 register = template.Library()
 
@@ -20,19 +23,29 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
-@register.simple_tag
+@dataclass(frozen=True)
+class PrintedCell:
+    code: str
+    text: str
+    css: str
+
+
 def row_cell(row, column):
-    """A unit row's value for ``column`` as printed ("Không có số liệu (…)"
-    for a cell without data)."""
+    """A unit row's cell for ``column`` as printed ("Không có số liệu (…)" for
+    a cell without data), with its class on the page."""
     note = data.no_data_note(row, column.pk)
     if note is not None:
-        return cells.no_data_text(note)
-    return cells.display_value(row.values.get(column.pk))
+        return PrintedCell(column.code, cells.no_data_text(note), "no-data")
+    text = cells.display_value(row.values.get(column.pk))
+    css = "" if column.col_type in (ColumnType.TEXT, ColumnType.DOCUMENTS) else "num"
+    return PrintedCell(column.code, text, css)
 
 
 @register.simple_tag
-def is_no_data(row, column):
-    return data.no_data_note(row, column.pk) is not None
+def row_cells(row, leaves):
+    """Every cell of a unit row, printed once per row (a page of the whole
+    country prints thousands)."""
+    return [row_cell(row, column) for column in leaves]
 
 
 @register.simple_tag

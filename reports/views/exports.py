@@ -18,6 +18,7 @@ from ..forms import XlsxUploadForm
 from ..models import ReportTemplate, Round
 from ..outline import template_for_unit
 from ..rounds import current_round
+from ..text import clean_query
 
 
 def _download(content, filename, fmt):
@@ -81,7 +82,7 @@ def report_print_preview(request, pk):
 
 
 def _round_from(request):
-    code = request.GET.get("dot")
+    code = clean_query(request.GET.get("dot", ""), max_length=50)
     if code:
         return get_object_or_404(Round, code=code)
     round_ = current_round()
@@ -130,7 +131,7 @@ def export_consolidated_pdf(request, pk):
 def export_blank_form(request):
     """The empty printable form of a template (default: the user's own)."""
     round_ = _round_from(request)
-    code = request.GET.get("mau")
+    code = clean_query(request.GET.get("mau", ""), max_length=50)
     unit = None
     if code:
         template = get_object_or_404(

@@ -26,6 +26,7 @@ from ..prefill import (
     source_states,
 )
 from ..rounds import current_round
+from ..text import clean_query
 
 
 @login_required
@@ -73,7 +74,9 @@ def prefill_refresh(request, pk):
 def prefill_dismiss(request, pk):
     report = permissions.get_report_for_user_or_404(request.user, pk)
     try:
-        done = dismiss_pending(report, request.POST.get("key", ""), actor=request.user)
+        done = dismiss_pending(
+            report, clean_query(request.POST.get("key", "")), actor=request.user
+        )
     except PrefillNotAllowed as exc:
         messages.error(request, str(exc))
     else:

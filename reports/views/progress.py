@@ -17,24 +17,24 @@ from django.views.decorators.http import require_POST
 from .. import permissions
 from ..cockpit import PAGE_SIZE, build_cockpit, page_details
 from ..deadlines import ExtensionRefused, effective_deadline, grant_extension
-from ..forms import ExtensionForm, ReminderForm
+from ..forms import ExtensionForm, ReminderForm, parse_id
 from ..models import Extension
 from ..reminders import manual_reminders, send_reminders
 from ..rounds import current_round
 from ..timeliness import Timeliness
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _next_url(request, default):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path of this site only: redirect() would take "cockpit" for a view name.
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target,
+            allowed_hosts={request.get_host()},
+            require_https=request.is_secure(),
+        )
     ):
         return target
     return default
@@ -55,7 +55,7 @@ def cockpit(request):
     scope = permissions.reviewable_units(request.user).filter(is_active=True)
     filters = {
         "level": request.GET.get("level", ""),
-        "parent": _int_or_none(request.GET.get("parent")),
+        "parent": parse_id(request.GET.get("parent")),
         "status": request.GET.get("status", ""),
     }
     try:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import permissions, workflow
+from ..forms import parse_id
 from ..models import Role, TableColumn
 from ..quality import reviewing as quality
 from ..review import (
@@ -72,9 +73,9 @@ def review_bulk_approve(request):
     _require_reviewer(request.user)
     wanted = {}
     for value in request.POST.getlist("reports"):
-        pk, _sep, number = value.partition(":")
-        if pk.isdigit() and number.isdigit():
-            wanted[int(pk)] = int(number)
+        pk, _sep, number = (parse_id(part) for part in value.partition(":"))
+        if pk and number:
+            wanted[pk] = number
     if not wanted:
         messages.warning(request, _("Chưa chọn báo cáo nào để duyệt."))
     found = permissions.reports_visible_to(request.user).filter(pk__in=wanted)

@@ -23,8 +23,9 @@ NAV_ITEMS = [
 
 
 def navigation(request):
-    user = request.user
-    if not user.is_authenticated:
+    # A 400 (a bad Host header) is answered before the request has a user.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {}
     roles = {m.role for m in permissions.memberships_of(user)}
     admin = permissions.is_admin(user)

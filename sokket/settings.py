@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "reports.apps.AxesConfig",
     "csp",
     "simple_history",
     "reports",

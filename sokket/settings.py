@@ -170,7 +170,13 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sokket@localhost")
 # The address people open the portal at; links in notification mails start with it.
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# Production without it: the first allowed host over HTTPS, never localhost.
+SITE_URL = env.str(
+    "SITE_URL",
+    default=f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if PRODUCTION
+    else "http://localhost:8000",
+)
 # Deadline reminders: days relative to each unit's effective deadline
 # (negative = before, positive = after); see reports/reminders.py.
 REMINDER_STEPS = env.str("REMINDER_STEPS", default="-5,-2,+1")

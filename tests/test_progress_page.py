@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from reports import workflow
-from reports.models import Unit, UnitType
+from reports.models import UnitType
 from tests.factories import create_report, fill_report
 from tests.test_cockpit import clock, local  # noqa: F401 (fixture)
 

@@ -132,7 +132,7 @@ def test_consolidation_page_has_its_downloads_for_the_drafter(
     assert client.get(xlsx).status_code == 200
 
 
-# --- Reviewers ------------------------------------------------------------------------
+# --- Reviewers --------------------------------------------------------------------
 
 
 def test_reviewer_sees_reports_waiting_and_overdue_units_one_click_away(
@@ -150,7 +150,7 @@ def test_reviewer_sees_reports_waiting_and_overdue_units_one_click_away(
     assert reverse("cockpit") + "?status=overdue&amp;level=huyen" in body
 
 
-# --- Administrators --------------------------------------------------------------------
+# --- Administrators ---------------------------------------------------------------
 
 
 def test_administrator_sees_the_rounds_setup_checklist(client, demo, make_user):

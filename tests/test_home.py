@@ -164,6 +164,6 @@ def test_administrator_sees_the_rounds_setup_checklist(client, demo, make_user):
         ("Tài khoản", reverse("admin:reports_membership_changelist")),
     ]:
         assert label in checklist and url in checklist
-    assert "109 đơn vị" in checklist
+    assert "109 đơn vị" in checklist and "đã đặt cho 3/3 cấp" in checklist
     # Demo units without any staff account are counted.
     assert re.search(r"\d+ đơn vị chưa có tài khoản cán bộ", checklist)

@@ -177,8 +177,14 @@ def _round_setup(round_):
     staffed = Membership.objects.filter(role=Role.STAFF).values("unit")
     unstaffed = units.exclude(pk__in=staffed).count()
     templates = ReportTemplate.objects.filter(round=round_).count()
-    levels = units.values("level").distinct().count()
-    dated = Deadline.objects.filter(round=round_).values("level").distinct().count()
+    levels = units.order_by().values("level").distinct().count()
+    dated = (
+        Deadline.objects.filter(round=round_, level__isnull=False)
+        .order_by()
+        .values("level")
+        .distinct()
+        .count()
+    )
     return [
         {
             "label": _("Đơn vị"),

@@ -56,3 +56,105 @@ def test_a_submitted_report_shows_paragraphs_as_written(browser_page, demo, unit
     )
     # One paragraph's margin (1 rem), not three blank lines.
     assert gap < 1.5 * line, (gap, line)
+
+
+# --- Phone: each role's main pages at 390 px ------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _season(demo, unit, make_user):
+    """705 submitted, the Farmers' union approved, a commune's draft; users per role."""
+    users = {
+        "district": make_user("705", "staff", username="dt.tanbien"),
+        "reviewer": make_user("72", "reviewer", username="dt.pttg"),
+        "drafter": make_user("72", "staff", username="dt.soanthao"),
+        "commune": make_user("25489", "staff", username="dt.tanlap"),
+        "admin": make_user("72", "admin", username="dt.quantri", is_staff=True),
+    }
+    submitted = fill_report(create_report(demo, unit("705")), users["district"])
+    workflow.submit_report(submitted, actor=users["district"])
+    org_staff = make_user("72-HND", "staff")
+    approved = fill_report(create_report(demo, unit("72-HND")), org_staff, seed=2)
+    workflow.submit_report(approved, actor=org_staff)
+    workflow.approve_report(approved, actor=users["reviewer"])
+    draft = create_report(demo, unit("25489"))
+    return users, {"submitted": submitted, "approved": approved, "draft": draft}
+
+
+def _as(page, user):
+    page.context.clear_cookies()
+    login(page, user.username)
+
+
+def _no_page_scroll(page, where):
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{where}: {widths[0]} px wide at {widths[1]}"
+
+
+def test_every_roles_main_pages_fit_a_390_px_phone(browser_page, demo, unit, make_user):
+    users, reports = _season(demo, unit, make_user)
+    province, district = unit("72").pk, unit("705").pk
+    submitted, draft = reports["submitted"].pk, reports["draft"].pk
+    pages = {
+        "district": [
+            "/",
+            "/bao-cao/",
+            f"/bao-cao/{submitted}/",
+            "/don-vi/",
+            f"/tong-hop/{district}/",
+        ],
+        "reviewer": [
+            "/",
+            "/tham-dinh/",
+            f"/tham-dinh/{submitted}/",
+            "/tien-do/",
+            f"/tong-hop/{province}/",
+            "/tien-do/gia-han/",
+            f"/bao-cao/{reports['approved'].pk}/so-sanh/",
+        ],
+        "drafter": ["/", f"/tong-hop/{province}/"],
+        "commune": ["/", f"/bao-cao/{draft}/soan/", f"/bao-cao/{draft}/"],
+        "admin": ["/", "/nhat-ky/", f"/don-vi/{province}/"],
+    }
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    for role, paths in pages.items():
+        _as(page, users[role])
+        for path in paths:
+            page.goto(page.base_url + path)
+            page.wait_for_load_state("networkidle")
+            _no_page_scroll(page, f"{role} {path}")
+        screenshot(page, f"phone-{role}-last")
+
+
+def test_reviewer_works_through_the_progress_page_on_a_phone(
+    browser_page, demo, unit, make_user
+):
+    users, _reports = _season(demo, unit, make_user)
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    _as(page, users["reviewer"])
+    screenshot(page, "home-reviewer-390")
+    page.get_by_role("link", name="đơn vị quá hạn chưa nộp").click()
+    page.wait_for_url("**/tien-do/?status=overdue*")
+    rows = page.locator("table.cockpit-table tbody tr")
+    assert rows.count() == 12  # 14 districts and organisations, 2 reported
+    _no_page_scroll(page, "progress, overdue")
+    screenshot(page, "progress-overdue-390")
+
+
+def test_provincial_drafter_prefills_and_downloads_from_one_page(
+    browser_page, demo, unit, make_user
+):
+    users, _reports = _season(demo, unit, make_user)
+    page = browser_page
+    _as(page, users["drafter"])
+    screenshot(page, "home-drafter-1280")
+    page.get_by_role("button", name="điền sẵn từ báo cáo cấp dưới").click()
+    page.wait_for_url("**/nguon/")
+    page.locator("#nav-main").get_by_role("link", name="Tổng hợp").click()
+    page.wait_for_url(f"**/tong-hop/{unit('72').pk}/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tổng hợp (Excel)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")

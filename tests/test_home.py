@@ -24,10 +24,14 @@ def _form_posting_to(body, url):
     return found[0]
 
 
-def _approved(round_, unit, reviewer, make_user, seed=1):
-    staff = make_user(unit.code, "staff")
+def _submitted(round_, unit, staff, seed=1):
     report = fill_report(create_report(round_, unit), staff, seed=seed)
     workflow.submit_report(report, actor=staff)
+    return report
+
+
+def _approved(round_, unit, reviewer, make_user, seed=1):
+    report = _submitted(round_, unit, make_user(unit.code, "staff"), seed=seed)
     workflow.approve_report(report, actor=reviewer)
     return report
 
@@ -65,8 +69,7 @@ def test_returned_report_shows_the_reason_and_one_click_to_the_comments(
 ):
     staff = make_user("25489", "staff")
     reviewer = make_user("705", "reviewer")
-    report = fill_report(create_report(demo, unit("25489")), staff)
-    workflow.submit_report(report, actor=staff)
+    report = _submitted(demo, unit("25489"), staff)
     workflow.add_comment(report, actor=reviewer, text="Bổ sung số hộ nghèo.")
     workflow.return_report(report, actor=reviewer, reason="Thiếu số liệu biểu 1.2")
     body = home(client, staff)
@@ -139,9 +142,7 @@ def test_reviewer_sees_reports_waiting_and_overdue_units_one_click_away(
     client, demo, make_user, unit
 ):
     reviewer = make_user("72", "reviewer")
-    staff = make_user("705", "staff")
-    report = fill_report(create_report(demo, unit("705")), staff)
-    workflow.submit_report(report, actor=staff)
+    report = _submitted(demo, unit("705"), make_user("705", "staff"))
     body = home(client, reviewer)
     assert "1 báo cáo chờ xem xét" in body
     assert reverse("review_report", args=[report.pk]) in body

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from tests.conftest import login
-from tests.test_browser_newcomers import _season
+from tests.test_browser_newcomers import _season, main_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,22 +40,8 @@ def test_main_pages_of_each_role_have_no_serious_accessibility_violation(
     browser_page, demo, unit, make_user
 ):
     users, reports = _season(demo, unit, make_user)
-    province = unit("72").pk
-    submitted, draft = reports["submitted"].pk, reports["draft"].pk
-    pages = {
-        None: ["/dang-nhap/"],
-        "district": ["/", "/bao-cao/", f"/bao-cao/{submitted}/"],
-        "reviewer": [
-            "/",
-            "/tham-dinh/",
-            f"/tham-dinh/{submitted}/",
-            "/tien-do/",
-            f"/tong-hop/{province}/",
-        ],
-        "drafter": ["/"],
-        "commune": ["/", f"/bao-cao/{draft}/soan/"],
-        "admin": ["/", "/nhat-ky/", "/quan-tri/"],
-    }
+    pages = {None: ["/dang-nhap/"], **main_pages(unit, reports)}
+    pages["admin"] = [*pages["admin"], "/quan-tri/"]
     page = browser_page
     found = []
     for role, paths in pages.items():

@@ -92,11 +92,11 @@ def _no_page_scroll(page, where):
     assert widths[0] <= widths[1], f"{where}: {widths[0]} px wide at {widths[1]}"
 
 
-def test_every_roles_main_pages_fit_a_390_px_phone(browser_page, demo, unit, make_user):
-    users, reports = _season(demo, unit, make_user)
+def main_pages(unit, reports):
+    """Each role's main pages, walked at 390 px and by axe-core."""
     province, district = unit("72").pk, unit("705").pk
     submitted, draft = reports["submitted"].pk, reports["draft"].pk
-    pages = {
+    return {
         "district": [
             "/",
             "/bao-cao/",
@@ -117,6 +117,11 @@ def test_every_roles_main_pages_fit_a_390_px_phone(browser_page, demo, unit, mak
         "commune": ["/", f"/bao-cao/{draft}/soan/", f"/bao-cao/{draft}/"],
         "admin": ["/", "/nhat-ky/", f"/don-vi/{province}/"],
     }
+
+
+def test_every_roles_main_pages_fit_a_390_px_phone(browser_page, demo, unit, make_user):
+    users, reports = _season(demo, unit, make_user)
+    pages = main_pages(unit, reports)
     page = browser_page
     page.set_viewport_size(PHONE)
     for role, paths in pages.items():

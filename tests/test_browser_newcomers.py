@@ -163,3 +163,27 @@ def test_provincial_drafter_prefills_and_downloads_from_one_page(
     with page.expect_download() as download:
         page.get_by_role("link", name="Tổng hợp (Excel)").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_a_long_no_data_note_does_not_widen_its_column(
+    browser_page, demo, unit, make_user
+):
+    from reports.models import Cell
+
+    reviewer = make_user("72", "reviewer", username="dt.pttg")
+    staff = make_user("705", "staff")
+    report = fill_report(create_report(demo, unit("705")), staff)
+    note = "Huyện chưa thống kê chỉ tiêu này trong giai đoạn 2016–2020 " * 3
+    cell = Cell.objects.filter(report=report, column__col_type="integer").first()
+    Cell.objects.filter(pk=cell.pk).update(no_data=True, note=note.strip())
+    workflow.submit_report(report, actor=staff)
+    workflow.approve_report(report, actor=reviewer)
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    _as(page, reviewer)
+    page.goto(f"{page.base_url}/tong-hop/{unit('72').pk}/")
+    width = page.get_by_text(note.strip()[:40]).first.evaluate(
+        "e => e.closest('td').getBoundingClientRect().width"
+    )
+    assert width <= 260, width
+    _no_page_scroll(page, "consolidation with a long note")

@@ -3,10 +3,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.contrib.auth.models import Group
 from django.db import models
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -136,12 +139,61 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["unit"]
 
 
+# Django stores the default permissions' names in English ("Can add log entry");
+# the choices show them from the codename and the model's Vietnamese name.
+PERMISSION_ACTIONS = {
+    "add": _("Thêm"),
+    "change": _("Sửa"),
+    "delete": _("Xóa"),
+    "view": _("Xem"),
+}
+
+
+def permission_label(permission):
+    action, _sep, model_name = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    name = permission.name
+    if action in PERMISSION_ACTIONS and model and model_name == model._meta.model_name:
+        name = f"{PERMISSION_ACTIONS[action]} {model._meta.verbose_name}"
+    return f"{permission.content_type} | {name}"
+
+
+class VietnamesePermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            field.label_from_instance = permission_label
+        return field
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    # Django 5.2 appends this warning in English, outside its catalogue.
+    usable_password_help_text = format_lazy(
+        "{}{}",
+        SetUnusablePasswordMixin.usable_password_help_text,
+        format_lazy(
+            '<ul id="id_unusable_warning" class="messagelist">'
+            '<li class="warning">{}</li></ul>',
+            _("Nếu tắt, mật khẩu hiện tại của tài khoản sẽ bị xóa."),
+        ),
+    )
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class SokketGroupAdmin(VietnamesePermissionsMixin, GroupAdmin):
+    pass
+
+
 User = get_user_model()
 admin.site.unregister(User)
 
 
 @admin.register(User)
-class SokketUserAdmin(UserAdmin, AuditedAdmin):
+class SokketUserAdmin(VietnamesePermissionsMixin, UserAdmin, AuditedAdmin):
+    change_password_form = PasswordChangeForm
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
 

@@ -1,4 +1,6 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def update_last_login_unaudited(sender, user, **kwargs):
@@ -13,6 +15,7 @@ def update_last_login_unaudited(sender, user, **kwargs):
 
 
 class ReportsConfig(AppConfig):
+    default = True  # this module holds a second config (django-axes')
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = "Báo cáo sơ kết"
@@ -25,3 +28,9 @@ class ReportsConfig(AppConfig):
         user_logged_in.connect(
             update_last_login_unaudited, dispatch_uid="update_last_login"
         )
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes under a Vietnamese name in the admin (it ships none)."""
+
+    verbose_name = _("Chống dò mật khẩu")

@@ -7,13 +7,13 @@ its cost in queries does not grow with the number of units.
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from operator import attrgetter
+from types import SimpleNamespace
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Level, Report, Unit
+from .models import Level, Report, Unit, UnitType
 from .timeliness import (
     BADGE_CLASSES,
     UNIT_ROW_FIELDS,
@@ -26,6 +26,14 @@ PAGE_SIZE = 50
 # Timeliness statuses of a report that is submitted or approved.
 REPORTED_STATUSES = (Timeliness.ON_TIME, Timeliness.LATE, Timeliness.APPROVED)
 MAX_DEADLINE_LINES = 4
+# Member organisations share the districts' level but are a row of their own,
+# after that level's, in the per-level table and in the units table.
+ORG = UnitType.TO_CHUC
+MEMBER_ORGS = SimpleNamespace(code=ORG.value, name=ORG.label)
+
+
+def _row_of(unit):
+    return ORG.value if unit.unit_type == ORG else unit.level_id
 
 
 def _rate(part, whole):
@@ -137,7 +145,7 @@ def build_cockpit(round_, scope, *, level=None, parent=None, status=None, now=No
     level_obj = next((lvl for lvl in levels if lvl.code == level), None)
     items = list(timeliness.values())
     by_level = Counter(
-        (item.unit.level_id, item.status, item.on_time) for item in items
+        (_row_of(item.unit), item.status, item.on_time) for item in items
     )
 
     def pairs(level_ids):
@@ -147,14 +155,21 @@ def build_cockpit(round_, scope, *, level=None, parent=None, status=None, now=No
                 counts[st, ot] += n
         return counts
 
-    level_tallies = [LevelTally(lvl, Tally.of(pairs({lvl.pk}))) for lvl in levels]
-    level_tallies = [lt for lt in level_tallies if lt.tally.expected]
+    order = {lvl.pk: lvl.order for lvl in levels}
+    rows = [
+        (lvl.order, 0, LevelTally(lvl, Tally.of(pairs({lvl.pk})))) for lvl in levels
+    ]
+    org_orders = [order[i.unit.level_id] for i in items if i.unit.unit_type == ORG]
+    if org_orders:
+        orgs = LevelTally(MEMBER_ORGS, Tally.of(pairs({MEMBER_ORGS.code})))
+        rows.append((min(org_orders), 1, orgs))
+    rows.sort(key=lambda row: row[:2])
+    level_tallies = [lt for *_, lt in rows if lt.tally.expected]
     if level_obj is None:
         in_level = items
-        total = Tally.of(pairs({lvl.pk for lvl in levels}))
     else:
         in_level = [item for item in items if item.unit.level_id == level_obj.pk]
-        total = Tally.of(pairs({level_obj.pk}))
+    total = Tally.of(Counter((item.status, item.on_time) for item in in_level))
     status_counts = [
         {
             "value": choice.value,
@@ -167,7 +182,15 @@ def build_cockpit(round_, scope, *, level=None, parent=None, status=None, now=No
     filtered = in_level
     if status in Timeliness.values:
         filtered = [item for item in filtered if item.status == status]
-    filtered = sorted(filtered, key=attrgetter("sort_key"))
+    # Level by level (a reviewer's direct units first), the most behind first.
+    filtered = sorted(
+        filtered,
+        key=lambda i: (
+            order[i.unit.level_id],
+            i.unit.unit_type == ORG,
+            i.sort_key,
+        ),
+    )
     return Cockpit(
         items=filtered,
         levels=level_tallies,

@@ -7,14 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from . import permissions
 from .models import Role
 
-# (label, url name, who sees it): "all", a role, "admin", or "site_admin" (who
-# may enter the Django admin: an active is_staff user).
+# (label, url name, who sees it): "all", a role, "admin", "site_admin" (who
+# may enter the Django admin: an active is_staff user), or "consolidator"
+# (reviewers, and staff who write their report from the units below).
 NAV_ITEMS = [
     (_("Trang chủ"), "home", "all"),
     (_("Báo cáo của đơn vị"), "my_reports", "staff"),
     (_("Đơn vị"), "unit_list", "all"),
     (_("Thẩm định"), "review_list", "reviewer"),
-    (_("Tổng hợp"), "consolidation_index", "reviewer"),
+    (_("Tổng hợp"), "consolidation_index", "consolidator"),
     (_("Tiến độ"), "cockpit", "reviewer"),
     (_("Nhật ký thay đổi"), "audit_log", "admin"),
     (_("Mẫu báo cáo để in"), "export_blank_form", "all"),
@@ -23,8 +24,9 @@ NAV_ITEMS = [
 
 
 def navigation(request):
-    user = request.user
-    if not user.is_authenticated:
+    # A 400 (a bad Host header) is answered before the request has a user.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {}
     roles = {m.role for m in permissions.memberships_of(user)}
     admin = permissions.is_admin(user)
@@ -34,6 +36,10 @@ def navigation(request):
         if audience == "admin" and not admin:
             continue
         if audience == "site_admin" and not site_admin:
+            continue
+        if audience == "consolidator" and not (
+            admin or Role.REVIEWER in roles or permissions.drafts_from_below(user)
+        ):
             continue
         if audience in Role.values and audience not in roles and not admin:
             continue

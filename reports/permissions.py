@@ -3,7 +3,7 @@
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from .models import (
@@ -18,13 +18,17 @@ from .models import (
 
 
 def memberships_of(user):
-    """The user's memberships (cached on the user object for the request)."""
+    """The user's memberships (cached on the user object for the request), each
+    with ``unit_has_children``: whether active units report to its unit."""
     if not user.is_authenticated:
         return []
     cached = getattr(user, "_sokket_memberships", None)
     if cached is None:
+        below = Unit.objects.filter(parent=OuterRef("unit"), is_active=True)
         cached = list(
-            Membership.objects.filter(user=user).select_related("unit__level")
+            Membership.objects.filter(user=user)
+            .select_related("unit__level")
+            .annotate(unit_has_children=Exists(below))
         )
         user._sokket_memberships = cached
     return cached
@@ -38,6 +42,16 @@ def is_admin(user):
 
 def units_with_role(user, role):
     return [m.unit for m in memberships_of(user) if m.role == role]
+
+
+def drafts_from_below(user):
+    """Units whose report the user writes from the reports of the units below
+    (the provincial drafter): staff of a unit with active children."""
+    return [
+        m.unit
+        for m in memberships_of(user)
+        if m.role == Role.STAFF and m.unit_has_children
+    ]
 
 
 def _subtree_q(units, prefix=""):

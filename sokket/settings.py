@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "reports.apps.AxesConfig",
     "csp",
     "simple_history",
     "reports",
@@ -187,6 +187,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
 ]
+# Files served at the site's root (favicon.ico), by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -218,7 +220,13 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sokket@localhost")
 # The address people open the portal at; links in notification mails start with it.
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# Production without it: the first allowed host over HTTPS, never localhost.
+SITE_URL = env.str(
+    "SITE_URL",
+    default=f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if PRODUCTION
+    else "http://localhost:8000",
+)
 # Deadline reminders: days relative to each unit's effective deadline
 # (negative = before, positive = after); see reports/reminders.py.
 REMINDER_STEPS = env.str("REMINDER_STEPS", default="-5,-2,+1")

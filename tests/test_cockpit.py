@@ -62,8 +62,10 @@ def test_province_reviewer_sees_every_unit_below_the_province(client, demo, make
     assert all_codes(response) == set(below.values_list("code", flat=True))
     assert "72" not in all_codes(response)
     data = response.context["data"]
+    # Member organisations share the districts' level but have their own row.
     assert {lt.level.code: lt.tally.expected for lt in data.levels} == {
-        "huyen": 14,
+        "huyen": 9,
+        "to_chuc": 5,
         "xa": 94,
     }
     # One progress bar per direct child: 9 districts and 5 member organisations.
@@ -111,16 +113,16 @@ def test_rates_per_level_count_on_time_and_late_submissions(
         lt for lt in response.context["data"].levels if lt.level.code == "huyen"
     )
     assert (huyen.tally.expected, huyen.tally.reported, huyen.tally.on_time) == (
-        14,
+        9,
         2,
         1,
     )
-    assert huyen.tally.reporting_rate == 14.3
+    assert huyen.tally.reporting_rate == 22.2
     total = response.context["data"].total
     assert (total.expected, total.reported, total.on_time) == (108, 2, 1)
-    assert huyen.tally.on_time_rate == 7.1
+    assert huyen.tally.on_time_rate == 11.1
     body = response.content.decode()
-    assert "14,3%" in body and "7,1%" in body
+    assert "22,2%" in body and "11,1%" in body
 
 
 def test_late_units_come_first_and_status_filter_narrows_the_table(
@@ -134,10 +136,12 @@ def test_late_units_come_first_and_status_filter_narrows_the_table(
     reviewer = make_user("72", "reviewer")
     client.force_login(reviewer)
     response = client.get(URL)
-    statuses = [row.item.status for row in response.context["rows"]]
-    # On 5/12 the communes (due 30/11) are overdue, the districts are not.
-    assert statuses[0] == Timeliness.OVERDUE
-    assert all(s == Timeliness.OVERDUE for s in statuses)
+    rows = response.context["rows"]
+    # On 5/12 the communes (due 30/11) are overdue, the districts are not; the
+    # districts still come first (level by level), the most behind first in each.
+    assert rows[0].unit.level.code == "huyen"
+    communes = [row.item.status for row in rows if row.unit.level.code == "xa"]
+    assert communes and all(s == Timeliness.OVERDUE for s in communes)
     clock(local(2020, 12, 16))
     client.force_login(reviewer)  # eleven days later: a new session
     response = client.get(URL, {"status": "on_time"})

@@ -126,11 +126,14 @@ def test_admin_and_province_staff_may_read(client, demo, unit, make_user):
     assert reverse("prefill_create", args=[unit("72").pk]) in page
 
 
-def test_nav_has_tong_hop_for_reviewers_only(client, demo, unit, make_user):
+def test_nav_has_tong_hop_for_those_who_consolidate(client, demo, unit, make_user):
     client.force_login(make_user("72", "reviewer"))
     page = client.get(reverse("home")).content.decode()
     assert "Tổng hợp" in page
     response = client.get(reverse("consolidation_index"))
     assert response.url == reverse("consolidation", args=[unit("72").pk])
-    client.force_login(make_user("705", "staff"))
+    # Staff who write their report from the units below (the provincial drafter).
+    client.force_login(make_user("72", "staff"))
+    assert "Tổng hợp" in client.get(reverse("home")).content.decode()
+    client.force_login(make_user("25489", "staff"))
     assert "Tổng hợp" not in client.get(reverse("home")).content.decode()

@@ -610,22 +610,24 @@ MATRIX |= {
         method="post",
         data={"key": "section:I.1:text"},
     ),
-    # Consolidated exports: reviewers of the unit or above it and administrators
-    # (the export buttons are on the unit page for them only).
+    # Consolidated exports: whoever reads the consolidation (its page carries
+    # the download buttons), the unit's own staff included.
     "export_consolidated_xlsx": Entry(
         _roles(
-            404,
+            (200, 404),
+            commune_staff=404,
+            member_org_staff=404,
             district_reviewer=(200, 404, 200),
-            province_reviewer=(200, 404),
             admin=200,
         ),
         kwargs={"pk": "unit_with_children"},
     ),
     "export_consolidated_pdf": Entry(
         _roles(
-            404,
+            (200, 404),
+            commune_staff=404,
+            member_org_staff=404,
             district_reviewer=(200, 404, 200),
-            province_reviewer=(200, 404),
             admin=200,
         ),
         kwargs={"pk": "unit_with_children"},

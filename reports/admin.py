@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group
-from django.db import models
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.text import format_lazy
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .audit import AuditContextHelper
-from .forms import TextField
+from .forms import TextField, is_free_text
 from .models import (
     AppendixTable,
     Campaign,
@@ -46,10 +45,10 @@ class AuditedAdmin(SimpleHistoryAdmin):
     field from what to what; secret values (password hashes) are not shown.
     Its text fields are cleaned like every form's (``forms.TextField``)."""
 
-    formfield_overrides = {
-        models.CharField: {"form_class": TextField},
-        models.TextField: {"form_class": TextField},
-    }
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if is_free_text(db_field):
+            kwargs.setdefault("form_class", TextField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_historical_record_context_helper(self, request, historical_record):
         return AuditContextHelper(self.model, historical_record)

@@ -23,10 +23,16 @@ class TextField(forms.CharField):
         return clean_form_text(value) if isinstance(value, str) else value
 
 
+def is_free_text(model_field):
+    """A column of free text: a plain ``CharField``/``TextField`` without
+    choices (a slug, an e-mail or a URL keeps its own form field)."""
+    plain = type(model_field) in (models.CharField, models.TextField)
+    return plain and not model_field.choices
+
+
 def text_formfield(model_field, **kwargs):
     """The form field of a model field, a ``TextField`` for a text column."""
-    is_text = isinstance(model_field, (models.CharField, models.TextField))
-    if is_text and not model_field.choices:
+    if is_free_text(model_field):
         kwargs.setdefault("form_class", TextField)
     return model_field.formfield(**kwargs)
 

@@ -3,6 +3,7 @@ import json
 import sqlite3
 import tarfile
 import uuid
+from pathlib import Path
 from decimal import Decimal
 
 import psycopg2
@@ -161,6 +162,39 @@ def test_restore_refuses_a_database_that_has_data(
         restore_backup(archive, db=restore_target, media_root=tmp_path / "m")
     # --force overwrites.
     restore_backup(archive, db=restore_target, media_root=tmp_path / "m", force=True)
+
+
+def _wal_database(path, table):
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    conn.execute(f"CREATE TABLE {table} (x)")
+    conn.execute(f"INSERT INTO {table} VALUES (1)")
+    conn.commit()
+    return conn
+
+
+def test_a_forced_restore_over_a_wal_database_leaves_no_stale_log(tmp_path):
+    # The backup of a database in WAL mode (as the portal's SQLite runs).
+    dump = tmp_path / "dump.sqlite3"
+    _wal_database(dump, "restored").close()
+    # The database being replaced: its server stopped with a write still in
+    # the log beside it.
+    target = tmp_path / "db.sqlite3"
+    old = _wal_database(target, "leftover")
+    wal = Path(f"{target}-wal")
+    log = wal.read_bytes()
+    old.close()
+    wal.write_bytes(log)
+    backup._sqlite_restore(dump, target, force=True)
+    conn = sqlite3.connect(target)
+    conn.execute("PRAGMA journal_mode=WAL")  # as the portal opens it
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert tables == {"restored"}
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        conn.close()
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, restore_target, db):

@@ -115,7 +115,7 @@ def test_district_staff_fills_whole_report_reloads_and_submits(
     assert docs.count() == 2
     assert docs.nth(1).locator("[data-field=number]").input_value() == "05-NQ/HU"
     assert docs.nth(1).locator("[data-field=date]").input_value() == "02/03/2017"
-    assert page.input_value("[id='cell-1.3-quy-tinh'] input") == "1234,5"
+    assert page.input_value("[id='cell-1.3-quy-tinh'] input") == "1.234,5"
     assert page.inner_text("[id='cell-1.4-ty-le-ho'] output") == "75"
     assert page.is_checked("[id='cell-1.5-kien-nghi-gq'] .no-data")
     assert page.locator(".completeness.text-bg-warning").count() == 0

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .. import permissions
 from ..deadlines import EffectiveDeadline, pick_deadline, round_rules
-from ..models import Extension, Report, ReportStatus, Role, Unit
+from ..models import Extension, Report, ReportStatus, Role
 from ..rounds import current_round
 
 
@@ -31,6 +31,10 @@ def home(request):
     user = request.user
     round_ = current_round()
     memberships = permissions.memberships_of(user)
+    if round_ is not None:
+        # A unit that is not part of the round (retired, or not yet formed on
+        # its date) is not invited to report in it.
+        memberships = [m for m in memberships if m.unit.is_valid_on(round_.as_of)]
     tasks = []
     today = timezone.localdate()
     if round_ is not None and memberships:
@@ -72,7 +76,7 @@ def home(request):
 
 def _below_summary(round_, unit):
     """Counts of the units directly below ``unit`` by where their report stands."""
-    children = Unit.objects.active().children_of(unit)
+    children = unit.children_as_of(round_.as_of)
     total = children.count()
     counts = Report.objects.filter(round=round_, unit__in=children).aggregate(
         submitted=Count("pk", filter=Q(status=ReportStatus.SUBMITTED)),

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.shortcuts import redirect, render
@@ -240,11 +241,36 @@ class FrozenInlineMixin(FrozenTemplateMixin):
         return not self._frozen(obj) and super().has_add_permission(request, obj)
 
 
-class SectionInline(FrozenInlineMixin, admin.TabularInline):
+class SameOwnerChoicesMixin:
+    """Parent (and part) dropdowns offer only items of the template or table
+    being edited; the models refuse anything else (``clean``)."""
+
+    owner_field = ""
+    same_owner_fields = ()
+
+    def limit_to_owner(self, form_fields, owner):
+        for name in self.same_owner_fields:
+            field = form_fields.get(name)
+            if field is None:
+                continue
+            if owner is None:
+                field.queryset = field.queryset.none()
+            else:
+                field.queryset = field.queryset.filter(**{self.owner_field: owner})
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        self.limit_to_owner(formset.form.base_fields, obj)
+        return formset
+
+
+class SectionInline(SameOwnerChoicesMixin, FrozenInlineMixin, admin.TabularInline):
     model = Section
     extra = 0
     fields = ["code", "order", "title", "shape", "required", "parent"]
     show_change_link = True
+    owner_field = "template"
+    same_owner_fields = ("parent",)
 
 
 class TableInline(FrozenInlineMixin, admin.TabularInline):
@@ -267,13 +293,49 @@ class FrozenChangeViewMixin(FrozenTemplateMixin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class CopyToRoundActionForm(ActionForm):
+    target_round = forms.ModelChoiceField(
+        Round.objects.all(), required=False, label=_("Đợt đích")
+    )
+
+
 @admin.register(ReportTemplate)
 class ReportTemplateAdmin(FrozenChangeViewMixin, AuditedAdmin):
     list_display = ["name", "round", "code", "version", "is_current", "frozen_at"]
     list_filter = ["round", "is_current"]
     readonly_fields = ["frozen_at", "previous"]
     inlines = [SectionInline, TableInline]
-    actions = ["make_new_version"]
+    actions = ["make_new_version", "copy_to_round"]
+    action_form = CopyToRoundActionForm
+
+    @admin.action(description=_("Sao chép sang đợt (chọn đợt đích)"))
+    def copy_to_round(self, request, queryset):
+        target = Round.objects.filter(
+            pk=_int_or_none(request.POST.get("target_round"))
+        ).first()
+        if target is None:
+            self.message_user(
+                request, _("Chọn đợt đích để sao chép mẫu."), messages.ERROR
+            )
+            return
+        for template in queryset:
+            copy = copy_template(template, round_=target)
+            self.message_user(
+                request,
+                _(
+                    "Đã sao chép “%(t)s” sang đợt “%(r)s” (phiên bản %(v)s, đang "
+                    "dùng ở đợt đó); các mẫu của đợt cũ giữ nguyên."
+                )
+                % {"t": template, "r": target, "v": copy.version},
+                messages.SUCCESS,
+            )
 
     @admin.action(description=_("Tạo phiên bản mới để chỉnh sửa"))
     def make_new_version(self, request, queryset):
@@ -301,11 +363,21 @@ class SectionAdmin(FrozenChangeViewMixin, admin.ModelAdmin):
     list_filter = ["template"]
     search_fields = ["code", "title"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        parent = form.base_fields.get("parent")
+        if parent is not None and obj is not None:
+            # Only sections of the same template (the model refuses others).
+            parent.queryset = parent.queryset.filter(template=obj.template_id)
+        return form
 
-class ColumnInline(FrozenInlineMixin, admin.TabularInline):
+
+class ColumnInline(SameOwnerChoicesMixin, FrozenInlineMixin, admin.TabularInline):
     model = TableColumn
     fk_name = "table"
     extra = 0
+    owner_field = "table"
+    same_owner_fields = ("parent", "numerator", "denominator")
     fields = [
         "code",
         "order",

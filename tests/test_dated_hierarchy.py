@@ -286,3 +286,22 @@ def test_the_2020_export_keeps_its_level_label_after_the_reform(demo):
     new = Round.objects.get(code="tong-ket-2021-2025")
     # The new round's children are communes (beside the member organisations).
     assert consolidate(unit_fresh("72"), new).level_name == "xã"
+
+
+def test_the_consolidated_download_follows_what_shapes_it(demo, approved_2020):
+    province, _district = approved_2020
+    files.consolidated_export(province, demo, "xlsx")  # now cached
+    level = Level.objects.get(code="huyen")
+    level.name = "quận/huyện"
+    level.save()
+    content, _name = files.consolidated_export(unit_fresh("72"), demo, "xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    texts = {
+        cell.value
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    }
+    assert "Cấp quận/huyện\n(có/không)" in texts
+    assert "Cấp huyện\n(có/không)" not in texts

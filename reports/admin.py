@@ -30,7 +30,7 @@ from .models import (
 )
 from .outline import copy_template
 from .quality.admin_forms import QualityRuleForm, QualityRuleFormSet
-from .units import UnitImportError, import_units
+from .units import RetireRefused, UnitImportError, import_units, retire_units
 
 admin.site.site_header = _("Sokket – Quản trị")
 admin.site.site_title = _("Sokket")
@@ -61,9 +61,39 @@ class LevelAdmin(admin.ModelAdmin):
     ordering = ["order"]
 
 
+class RetireActionForm(ActionForm):
+    # Text here: the action checks it (RetireForm) and says what is wrong.
+    retire_date = forms.CharField(
+        label=_("Ngừng hiệu lực từ ngày"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+    dry_run = forms.BooleanField(label=_("Chỉ xem trước"), required=False)
+
+
+class RetireForm(forms.Form):
+    retire_date = forms.DateField(
+        input_formats=["%d/%m/%Y"],
+        error_messages={
+            "required": _("Nhập ngày ngừng hiệu lực (dd/mm/yyyy)."),
+            "invalid": _("Nhập ngày ngừng hiệu lực theo dạng dd/mm/yyyy."),
+        },
+    )
+    dry_run = forms.BooleanField(required=False)
+
+
 @admin.register(Unit)
 class UnitAdmin(AuditedAdmin):
-    list_display = ["code", "name", "unit_type", "level", "parent", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "unit_type",
+        "level",
+        "parent",
+        "valid_from",
+        "valid_to",
+        "is_active",
+    ]
     list_filter = [
         "level",
         "unit_type",
@@ -76,6 +106,37 @@ class UnitAdmin(AuditedAdmin):
     autocomplete_fields = ["parent"]
     list_per_page = 100
     change_list_template = "admin/reports/unit/change_list.html"
+    actions = ["retire_as_of"]
+    action_form = RetireActionForm
+
+    @admin.action(description=_("Ngừng hiệu lực (giải thể/sáp nhập) từ ngày…"))
+    def retire_as_of(self, request, queryset):
+        form = RetireForm(request.POST)
+        if not form.is_valid():
+            for error in form.errors.get("retire_date", []):
+                self.message_user(request, error, messages.ERROR)
+            return
+        date, dry_run = form.cleaned_data["retire_date"], form.cleaned_data["dry_run"]
+        try:
+            result = retire_units(queryset, date, dry_run=dry_run)
+        except RetireRefused as refused:
+            for error in refused.errors:
+                self.message_user(request, error, messages.ERROR)
+            self.message_user(request, _("Không đơn vị nào bị thay đổi."))
+            return
+        head = _("Xem trước (chưa lưu): ") if dry_run else _("Đã ngừng hiệu lực: ")
+        for line in result.lines:
+            flag = (
+                _(" — có %(n)s báo cáo (giữ nguyên ở các đợt trước ngày này)")
+                % {"n": line.reports}
+                if line.reports
+                else ""
+            )
+            self.message_user(
+                request,
+                f"{head}{line.unit} {_('từ')} {date:%d/%m/%Y}{flag}",
+                messages.WARNING if line.reports else messages.INFO,
+            )
 
     def get_urls(self):
         return [

@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from .models import Level, Unit, UnitType
+from .models import Level, Report, ReportStatus, Round, Unit, UnitType
 from .text import clean_text, has_control_characters
 
 CSV_COLUMNS = ["code", "name", "type", "parent_code"]
@@ -274,3 +275,81 @@ def _path_errors(parsed, existing):
                 % {"line": line_no, "code": code}
             )
     return errors
+
+
+# --- Retiring as of a date -------------------------------------------------------
+
+
+class RetireRefused(UnitImportError):
+    """Some units cannot be retired; ``errors`` names each, nothing was written."""
+
+
+@dataclass
+class RetireLine:
+    unit: Unit
+    # How many reports the unit has (any round, any status): flagged in the
+    # dry run, since those reports stay with rounds before the date.
+    reports: int = 0
+
+
+@dataclass
+class RetireResult:
+    date: object
+    lines: list = field(default_factory=list)
+
+
+def retire_units(units, date, *, dry_run=False):
+    """Retire ``units`` and every unit below them as of ``date`` (``valid_to``).
+
+    Rounds that read the hierarchy before ``date`` still see them; later ones do
+    not. Refused, unit by unit and with nothing written, when a unit is not yet
+    valid on ``date`` or has a report still open (not approved) in a round that
+    reads the hierarchy on or after ``date``. Units already retired on or
+    before ``date`` are left as they are.
+    """
+    q = Q()
+    for unit in units:
+        q |= Q(path__startswith=unit.path)
+    if not q:
+        return RetireResult(date)
+    targets = list(
+        Unit.objects.filter(q)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=date))
+        .order_by("path")
+    )
+    counts = dict(
+        Report.objects.filter(unit__in=targets)
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
+    )
+    later = [r.pk for r in Round.objects.all() if r.as_of >= date]
+    open_reports = set(
+        Report.objects.filter(unit__in=targets, round__in=later)
+        .exclude(status=ReportStatus.APPROVED)
+        .values_list("unit_id", flat=True)
+    )
+    errors = []
+    for unit in targets:
+        if unit.valid_from is not None and unit.valid_from > date:
+            errors.append(
+                _("%(unit)s: chỉ có hiệu lực từ %(from)s, sau ngày ngừng hiệu lực.")
+                % {"unit": unit, "from": f"{unit.valid_from:%d/%m/%Y}"}
+            )
+        if unit.pk in open_reports:
+            errors.append(
+                _(
+                    "%(unit)s: còn báo cáo đang mở ở đợt đọc đơn vị từ ngày "
+                    "%(date)s trở đi; duyệt hoặc xử lý trước khi giải thể."
+                )
+                % {"unit": unit, "date": f"{date:%d/%m/%Y}"}
+            )
+    if errors:
+        raise RetireRefused(errors)
+    result = RetireResult(date, [RetireLine(u, counts.get(u.pk, 0)) for u in targets])
+    if not dry_run:
+        with transaction.atomic():
+            for unit in targets:
+                unit.valid_to = date
+                unit.save(update_fields=["valid_to"])
+    return result

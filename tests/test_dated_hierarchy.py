@@ -28,7 +28,7 @@ from reports.models import (
 )
 from reports.reminders import due_reminders
 from reports.timeliness import timeliness_for
-from tests.factories import create_report, fill_report
+from tests.factories import create_later_round, create_report, fill_report
 
 pytestmark = pytest.mark.django_db
 
@@ -76,13 +76,7 @@ def reform_2025(*, untick=True):
 
 
 def new_round(demo):
-    round_ = Round.objects.create(
-        campaign=demo.campaign,
-        code="tong-ket-2021-2025",
-        name="Tổng kết 2021–2025",
-        period_start=2021,
-        period_end=2025,
-    )
+    round_ = create_later_round(demo.campaign)
     Deadline.objects.create(
         round=round_, level=Level.objects.get(code="xa"), due_date=dt.date(2025, 12, 1)
     )

@@ -8,25 +8,18 @@ from reports import workflow
 from reports.consolidation import consolidate
 from reports.models import (
     ReportTemplate,
-    Round,
     Section,
     TableColumn,
 )
 from reports.outline import copy_template, template_for_unit
-from tests.factories import create_report, fill_report
+from tests.factories import create_later_round, create_report, fill_report
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def new_round(demo):
-    return Round.objects.create(
-        campaign=demo.campaign,
-        code="tong-ket-2021-2025",
-        name="Tổng kết 2021–2025",
-        period_start=2021,
-        period_end=2025,
-    )
+    return create_later_round(demo.campaign)
 
 
 @pytest.fixture

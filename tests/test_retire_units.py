@@ -1,0 +1,78 @@
+"""Retiring units as of a date, in bulk, with a dry run (issue 13)."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from reports import workflow
+from reports.models import ReportTemplate, Unit
+from reports.outline import copy_template
+from reports.units import RetireRefused, retire_units
+from tests.factories import create_later_round, create_report, fill_report
+
+pytestmark = pytest.mark.django_db
+
+REFORM = dt.date(2025, 7, 1)
+
+
+def test_dry_run_lists_every_unit_flags_reports_and_writes_nothing(
+    demo, unit, make_user
+):
+    staff = make_user("705", "staff")
+    report = create_report(demo, unit("705"))
+    fill_report(report, staff)
+    workflow.submit_report(report, actor=staff)
+    workflow.approve_report(report, actor=make_user("72", "reviewer"))
+    result = retire_units(Unit.objects.filter(code="705"), REFORM, dry_run=True)
+    codes = [line.unit.code for line in result.lines]
+    # The district and every commune below it.
+    assert (
+        codes[0] == "705"
+        and len(codes) == Unit.objects.filter(path__startswith=unit("705").path).count()
+    )
+    flagged = {line.unit.code: line.reports for line in result.lines if line.reports}
+    assert flagged == {"705": 1}
+    assert not Unit.objects.filter(valid_to__isnull=False).exists()
+
+
+def test_retire_sets_valid_to_and_old_rounds_still_see_the_units(demo, unit):
+    retire_units(Unit.objects.filter(code="705"), REFORM)
+    district = unit("705")
+    assert district.valid_to == REFORM
+    assert unit("25489").valid_to == REFORM  # a commune of Tân Biên
+    assert demo.units().filter(code="705").exists()
+    new = create_later_round(demo.campaign)
+    assert not new.units().filter(path__startswith=district.path).exists()
+
+
+def test_a_unit_with_an_open_report_in_a_later_round_is_refused(demo, unit):
+    new = create_later_round(demo.campaign)
+    commune = ReportTemplate.objects.get(round=demo, code="xa", is_current=True)
+    copy_template(commune, round_=new)
+    create_report(new, unit("25489"))  # a draft in the new round
+    with pytest.raises(RetireRefused) as refused:
+        retire_units(Unit.objects.filter(code="705"), REFORM)
+    assert "25489" in str(refused.value) and "đang mở" in str(refused.value)
+    assert not Unit.objects.filter(valid_to__isnull=False).exists()
+
+
+def test_admin_bulk_retire_with_dry_run_then_for_real(client, demo, make_user, unit):
+    client.force_login(make_user("72", "admin", is_staff=True, is_superuser=True))
+    url = reverse("admin:reports_unit_changelist")
+    post = {
+        "action": "retire_as_of",
+        "_selected_action": [unit("705").pk, unit("706").pk],
+        "retire_date": "01/07/2025",
+        "dry_run": "on",
+    }
+    body = client.post(url, post, follow=True).content.decode()
+    assert "Xem trước" in body and "Tân Biên" in body
+    assert not Unit.objects.filter(valid_to__isnull=False).exists()
+    del post["dry_run"]
+    body = client.post(url, post, follow=True).content.decode()
+    assert "Đã ngừng hiệu lực" in body
+    assert unit("705").valid_to == REFORM and unit("706").valid_to == REFORM
+    post["retire_date"] = "không phải ngày"
+    body = client.post(url, post, follow=True).content.decode()
+    assert "ngày ngừng hiệu lực" in body

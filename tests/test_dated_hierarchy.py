@@ -299,3 +299,17 @@ def test_the_consolidated_download_follows_what_shapes_it(demo, approved_2020):
     }
     assert "Cấp quận/huyện\n(có/không)" in texts
     assert "Cấp huyện\n(có/không)" not in texts
+
+
+def test_a_retired_unit_cannot_start_a_report_in_the_new_round(demo, client, make_user):
+    reform_2025()
+    new = new_round(demo)
+    demo.is_open = False
+    demo.save()
+    commune = unit_fresh("25489")
+    client.force_login(make_user("25489", "staff"))
+    page = client.get(reverse("my_reports"))
+    assert commune not in [row["unit"] for row in page.context["rows"]]
+    response = client.post(reverse("report_start"), {"unit": commune.pk}, follow=True)
+    assert "không thuộc đợt" in response.content.decode()
+    assert not new.reports.exists()

@@ -51,7 +51,10 @@ class AuditedAdmin(SimpleHistoryAdmin):
 class UnitCsvForm(forms.Form):
     file = forms.FileField(
         label=_("Tệp CSV đơn vị"),
-        help_text=_("Các cột: code,name,type,parent_code (mã hóa UTF-8)."),
+        help_text=_(
+            "Các cột: code,name,type,parent_code, có thể thêm valid_from,valid_to "
+            "(dd/mm/yyyy, để trống: không giới hạn); mã hóa UTF-8."
+        ),
     )
 
 

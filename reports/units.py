@@ -1,6 +1,7 @@
 """Reading the unit hierarchy from CSV and keeping tree paths in step."""
 
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -14,6 +15,9 @@ from .models import Level, Report, ReportStatus, Round, Unit, UnitType
 from .text import clean_text, has_control_characters
 
 CSV_COLUMNS = ["code", "name", "type", "parent_code"]
+# A file may also carry each unit's validity (dd/mm/yyyy; empty: open).
+DATED_COLUMNS = [*CSV_COLUMNS, "valid_from", "valid_to"]
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 
 # Codes become parts of the stored tree path ("72/705/25489/"), so a code may not
 # hold the separator or anything but letters, digits, ".", "_" and "-".
@@ -104,17 +108,77 @@ def _read_rows(data):
     if not rows:
         raise UnitImportError([_("Tệp rỗng.")])
     header = [h.strip().lower() for h in rows[0]]
-    if header != CSV_COLUMNS:
+    if header not in (CSV_COLUMNS, DATED_COLUMNS):
         raise UnitImportError(
             [
                 _("Dòng 1: tiêu đề phải là %(expected)s, tệp có %(got)s.")
                 % {
-                    "expected": ",".join(CSV_COLUMNS),
+                    "expected": _("%(plain)s (có thể thêm ,valid_from,valid_to)")
+                    % {"plain": ",".join(CSV_COLUMNS)},
                     "got": Truncator(",".join(header)).chars(100),
                 }
             ]
         )
-    return rows[1:]
+    return header, rows[1:]
+
+
+def _parse_date(text):
+    """A date from dd/mm/yyyy (or yyyy-mm-dd); None when empty; ValueError if bad."""
+    if not text:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(text)
+
+
+def _validity(cells, line_errors):
+    """(valid_from, valid_to) of a dated line; bad dates named in ``line_errors``."""
+    dates = []
+    for label, text in zip((_("hiệu lực từ"), _("hiệu lực đến")), cells, strict=True):
+        try:
+            dates.append(_parse_date(text))
+        except ValueError:
+            line_errors.append(
+                _("%(label)s “%(text)s” không phải ngày dd/mm/yyyy")
+                % {"label": label, "text": Truncator(text).chars(20)}
+            )
+            dates.append(None)
+    valid_from, valid_to = dates
+    if valid_from and valid_to and valid_to < valid_from:
+        line_errors.append(_("ngày hết hiệu lực trước ngày bắt đầu hiệu lực"))
+    return valid_from, valid_to
+
+
+def _validity_errors(parsed, validity, existing):
+    """Lines whose unit would start before its parent does."""
+    errors = []
+    for line_no, code, _n, _t, parent_code in parsed:
+        start = validity.get(code, (None, None))[0]
+        if not parent_code or start is None:
+            continue
+        if parent_code in validity:
+            parent_start = validity[parent_code][0]
+        elif parent_code in existing:
+            parent_start = existing[parent_code].valid_from
+        else:
+            continue  # an unknown parent, named above
+        if parent_start is not None and start < parent_start:
+            errors.append(
+                _(
+                    "Dòng %(line)s: đơn vị có hiệu lực từ %(start)s, trước đơn vị "
+                    "cấp trên %(parent)s (từ %(pstart)s)."
+                )
+                % {
+                    "line": line_no,
+                    "start": f"{start:%d/%m/%Y}",
+                    "parent": parent_code,
+                    "pstart": f"{parent_start:%d/%m/%Y}",
+                }
+            )
+    return errors
 
 
 def import_units(data, *, dry_run=False):
@@ -123,7 +187,9 @@ def import_units(data, *, dry_run=False):
     The whole file is checked first; any bad line (broken, duplicate code, bad
     type, unknown parent) refuses the file and nothing is written.
     """
-    rows = _read_rows(data)
+    header, rows = _read_rows(data)
+    dated = header == DATED_COLUMNS
+    validity = {}
     levels = {level.code: level for level in Level.objects.all()}
     existing = {u.code: u for u in Unit.objects.select_related("parent")}
     errors = []
@@ -132,10 +198,10 @@ def import_units(data, *, dry_run=False):
     for line_no, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != len(CSV_COLUMNS):
+        if len(row) != len(header):
             errors.append(
                 _("Dòng %(line)s: cần %(n)s cột, dòng có %(got)s cột.")
-                % {"line": line_no, "n": len(CSV_COLUMNS), "got": len(row)}
+                % {"line": line_no, "n": len(header), "got": len(row)}
             )
             continue
         if any(has_control_characters(cell) for cell in row):
@@ -144,8 +210,10 @@ def import_units(data, *, dry_run=False):
                 % {"line": line_no}
             )
             continue
-        code, name, unit_type, parent_code = (clean_text(cell) for cell in row)
+        code, name, unit_type, parent_code, *dates = (clean_text(c) for c in row)
         line_errors = []
+        if dated:
+            validity[code] = _validity(dates, line_errors)
         if not code:
             line_errors.append(_("thiếu mã đơn vị"))
         elif len(code) > CODE_MAX or not CODE_PATTERN.fullmatch(code):
@@ -202,6 +270,7 @@ def import_units(data, *, dry_run=False):
         errors.extend(_cycle_errors(parsed, existing))
     if not errors:
         errors.extend(_path_errors(parsed, existing))
+    errors.extend(_validity_errors(parsed, validity, existing))
     if errors:
         raise UnitImportError(errors)
 
@@ -225,6 +294,8 @@ def import_units(data, *, dry_run=False):
                 unit.name = name
                 unit.unit_type = unit_type
                 unit.level = levels[LEVEL_OF_TYPE[unit_type]]
+                if dated:
+                    unit.valid_from, unit.valid_to = validity[code]
                 set_parent(unit, by_code[parent_code] if parent_code else None)
                 by_code[code] = unit
                 progressed.append(item)

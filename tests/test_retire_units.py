@@ -8,7 +8,7 @@ from django.urls import reverse
 from reports import workflow
 from reports.models import ReportTemplate, Unit
 from reports.outline import copy_template
-from reports.units import RetireRefused, retire_units
+from reports.units import RetireRefused, UnitImportError, import_units, retire_units
 from tests.factories import create_later_round, create_report, fill_report
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +76,33 @@ def test_admin_bulk_retire_with_dry_run_then_for_real(client, demo, make_user, u
     post["retire_date"] = "không phải ngày"
     body = client.post(url, post, follow=True).content.decode()
     assert "ngày ngừng hiệu lực" in body
+
+
+DATED = "code,name,type,parent_code,valid_from,valid_to\n"
+
+
+def test_csv_may_carry_validity_dates(demo, unit):
+    import_units(
+        DATED
+        + "30001,Phường Tân Ninh,phuong,72,01/07/2025,\n"
+        + "25489,Xã Tân Lập,xa,705,,01/07/2025\n"
+    )
+    assert unit("30001").valid_from == REFORM and unit("30001").valid_to is None
+    assert unit("25489").valid_to == REFORM and unit("25489").valid_from is None
+
+
+def test_csv_validity_errors_are_refused_line_by_line(demo):
+    data = (
+        DATED
+        + "30001,Phường Tân Ninh,phuong,72,32/07/2025,\n"
+        + "30002,Xã Tân Biên,xa,72,01/07/2025,30/06/2025\n"
+        + "30003,Xã Mới,xa,30004,01/07/2025,\n"
+        + "30004,Huyện Mới,huyen,72,01/01/2026,\n"
+    )
+    with pytest.raises(UnitImportError) as refused:
+        import_units(data)
+    errors = refused.value.errors
+    assert any(e.startswith("Dòng 2:") and "ngày" in e for e in errors)
+    assert any(e.startswith("Dòng 3:") and "trước" in e for e in errors)
+    assert any(e.startswith("Dòng 4:") and "cấp trên" in e for e in errors)
+    assert not Unit.objects.filter(code__startswith="3000").exists()

@@ -56,6 +56,15 @@ class UnitCsvForm(forms.Form):
             "(dd/mm/yyyy, để trống: không giới hạn); mã hóa UTF-8."
         ),
     )
+    dry_run = forms.BooleanField(
+        label=_("Chỉ xem trước (không lưu)"), required=False, initial=True
+    )
+    retire_missing_as_of = forms.DateField(
+        label=_("Ngừng hiệu lực các đơn vị không có trong tệp từ ngày"),
+        required=False,
+        input_formats=["%d/%m/%Y"],
+        help_text=_("dd/mm/yyyy; để trống: không ngừng hiệu lực đơn vị nào."),
+    )
 
 
 @admin.register(Level)
@@ -165,18 +174,19 @@ class UnitAdmin(AuditedAdmin):
             if upload.size > 5 * 1024 * 1024:
                 errors = [_("Tệp quá lớn (tối đa 5 MB).")]
             else:
+                dry_run = form.cleaned_data["dry_run"]
                 try:
-                    result = import_units(upload.read())
+                    result = import_units(
+                        upload.read(),
+                        dry_run=dry_run,
+                        retire_missing_as_of=form.cleaned_data["retire_missing_as_of"],
+                    )
                 except UnitImportError as exc:
                     errors = exc.errors
                 else:
-                    self.message_user(
-                        request,
-                        _("Đã nhập %(c)s đơn vị mới, cập nhật %(u)s đơn vị.")
-                        % {"c": len(result.created), "u": len(result.updated)},
-                        messages.SUCCESS,
-                    )
-                    return redirect("admin:reports_unit_changelist")
+                    self._report_import(request, result, dry_run)
+                    if not dry_run:
+                        return redirect("admin:reports_unit_changelist")
         context = {
             **self.admin_site.each_context(request),
             "form": form,
@@ -185,6 +195,26 @@ class UnitAdmin(AuditedAdmin):
             "title": _("Nhập đơn vị từ tệp CSV"),
         }
         return render(request, "admin/reports/unit/import_csv.html", context)
+
+    def _report_import(self, request, result, dry_run):
+        head = _("Xem trước (chưa lưu): ") if dry_run else ""
+        self.message_user(
+            request,
+            head
+            + _("%(c)s đơn vị mới, %(u)s đơn vị cập nhật.")
+            % {"c": len(result.created), "u": len(result.updated)},
+            messages.INFO if dry_run else messages.SUCCESS,
+        )
+        lines = [(code, _("chuyển đơn vị cấp trên")) for code in result.moved]
+        lines += [(line.unit.code, _("ngừng hiệu lực")) for line in result.retired]
+        for code, change in lines:
+            reports = result.flagged.get(code)
+            flag = _(" — có %(n)s báo cáo") % {"n": reports} if reports else ""
+            self.message_user(
+                request,
+                f"{head}{code}: {change}{flag}",
+                messages.WARNING if reports else messages.INFO,
+            )
 
 
 class MembershipInline(admin.TabularInline):

@@ -70,6 +70,12 @@ class UnitImportError(Exception):
 class ImportResult:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
+    # Codes whose parent the file changes, and codes (moved or retired) that
+    # have reports, with how many: what a dry run must show before writing.
+    moved: list = field(default_factory=list)
+    flagged: dict = field(default_factory=dict)
+    # ``RetireLine``s of the units missing from the file (retire_missing_as_of).
+    retired: list = field(default_factory=list)
 
 
 def set_parent(unit, parent):
@@ -181,11 +187,15 @@ def _validity_errors(parsed, validity, existing):
     return errors
 
 
-def import_units(data, *, dry_run=False):
+def import_units(data, *, dry_run=False, retire_missing_as_of=None):
     """Create or update units from CSV text in the ``units-tay-ninh-2020.csv`` form.
 
     The whole file is checked first; any bad line (broken, duplicate code, bad
-    type, unknown parent) refuses the file and nothing is written.
+    type, unknown parent) refuses the file and nothing is written. With
+    ``retire_missing_as_of``, the units valid on that date and missing from
+    the file are retired as of it (see ``retire_units``; refusals refuse the
+    file). The result names moves and flags moved or retired units that have
+    reports.
     """
     header, rows = _read_rows(data)
     dated = header == DATED_COLUMNS
@@ -275,8 +285,29 @@ def import_units(data, *, dry_run=False):
         raise UnitImportError(errors)
 
     result = ImportResult()
+    in_file = [code for _line, code, *_rest in parsed]
+    missing = Unit.objects.none()
+    if retire_missing_as_of is not None:
+        missing = Unit.objects.as_of(retire_missing_as_of).exclude(code__in=in_file)
+        result.retired = retire_units(
+            missing, retire_missing_as_of, dry_run=True, keep=in_file
+        ).lines
+    for _line, code, _n, _t, parent_code in parsed:
+        unit = existing.get(code)
+        if unit is not None and (unit.parent.code if unit.parent_id else "") != (
+            parent_code or ""
+        ):
+            result.moved.append(code)
+    counts = dict(
+        Report.objects.filter(unit__code__in=result.moved)
+        .values("unit__code")
+        .annotate(n=Count("pk"))
+        .values_list("unit__code", "n")
+    )
+    counts.update({line.unit.code: line.reports for line in result.retired})
+    result.flagged = {code: n for code, n in counts.items() if n}
     if dry_run:
-        for _line, code, *_rest in parsed:
+        for code in in_file:
             (result.updated if code in existing else result.created).append(code)
         return result
     with transaction.atomic():
@@ -302,6 +333,8 @@ def import_units(data, *, dry_run=False):
             if not progressed:  # cannot happen after the checks above
                 raise UnitImportError([_("Không sắp được thứ tự cấp trên.")])
             pending = [item for item in pending if item not in progressed]
+        if retire_missing_as_of is not None:
+            retire_units(missing, retire_missing_as_of, keep=in_file)
     return result
 
 
@@ -369,23 +402,27 @@ class RetireResult:
     lines: list = field(default_factory=list)
 
 
-def retire_units(units, date, *, dry_run=False):
+def retire_units(units, date, *, dry_run=False, keep=()):
     """Retire ``units`` and every unit below them as of ``date`` (``valid_to``).
 
     Rounds that read the hierarchy before ``date`` still see them; later ones do
     not. Refused, unit by unit and with nothing written, when a unit is not yet
     valid on ``date`` or has a report still open (not approved) in a round that
     reads the hierarchy on or after ``date``. Units already retired on or
-    before ``date`` are left as they are.
+    before ``date``, and those whose code is in ``keep``, are left as they are.
     """
-    q = Q()
-    for unit in units:
-        q |= Q(path__startswith=unit.path)
+    q, tops = Q(), []
+    for unit in sorted(units, key=lambda u: u.path):
+        # One prefix per subtree: a unit under one already chosen adds nothing.
+        if not any(unit.path.startswith(top) for top in tops):
+            tops.append(unit.path)
+            q |= Q(path__startswith=unit.path)
     if not q:
         return RetireResult(date)
     targets = list(
         Unit.objects.filter(q)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=date))
+        .exclude(code__in=keep)
         .order_by("path")
     )
     counts = dict(

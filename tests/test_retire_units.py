@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from reports import workflow
@@ -106,3 +107,61 @@ def test_csv_validity_errors_are_refused_line_by_line(demo):
     assert any(e.startswith("Dòng 3:") and "trước" in e for e in errors)
     assert any(e.startswith("Dòng 4:") and "cấp trên" in e for e in errors)
     assert not Unit.objects.filter(code__startswith="3000").exists()
+
+
+def test_import_can_retire_the_units_missing_from_the_file(demo, unit):
+    # The file of the new hierarchy: the province, its member organisations
+    # and one new commune; everything else is retired as of 01/07/2025.
+    members = Unit.objects.filter(unit_type="to_chuc")
+    lines = ["72,Tỉnh Tây Ninh,tinh,,,"]
+    lines += [f"{m.code},{m.name},to_chuc,72,," for m in members]
+    lines += ["30001,Phường Tân Ninh,phuong,72,01/07/2025,"]
+    data = DATED + "\n".join(lines) + "\n"
+    preview = import_units(data, dry_run=True, retire_missing_as_of=REFORM)
+    retired = {line.unit.code for line in preview.retired}
+    assert "705" in retired and "25489" in retired and "72" not in retired
+    assert not Unit.objects.filter(valid_to__isnull=False).exists()
+    import_units(data, retire_missing_as_of=REFORM)
+    assert unit("705").valid_to == REFORM and unit("72").valid_to is None
+    new = create_later_round(demo.campaign)
+    assert set(new.units().values_list("code", flat=True)) == {
+        "72",
+        "30001",
+        *members.values_list("code", flat=True),
+    }
+
+
+def test_dry_run_flags_a_move_of_a_unit_that_has_reports(demo, unit, make_user):
+    staff = make_user("25489", "staff")
+    report = create_report(demo, unit("25489"))
+    fill_report(report, staff)
+    workflow.submit_report(report, actor=staff)
+    preview = import_units(DATED + "25489,Xã Tân Lập,xa,72,,\n", dry_run=True)
+    assert preview.moved == ["25489"]
+    assert preview.flagged == {"25489": 1}
+    assert unit("25489").parent.code == "705"
+
+
+def test_admin_import_dry_run_lists_moves_and_retirements(
+    client, demo, make_user, unit
+):
+    staff = make_user("25489", "staff")
+    report = create_report(demo, unit("25489"))
+    fill_report(report, staff)
+    workflow.submit_report(report, actor=staff)
+    client.force_login(make_user("72", "admin", is_staff=True, is_superuser=True))
+    data = (DATED + "72,Tỉnh Tây Ninh,tinh,,,\n25489,Xã Tân Lập,xa,72,,\n").encode()
+    response = client.post(
+        reverse("admin:reports_unit_import_csv"),
+        {
+            "file": SimpleUploadedFile("u.csv", data, content_type="text/csv"),
+            "dry_run": "on",
+            "retire_missing_as_of": "01/07/2025",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "25489: chuyển đơn vị cấp trên — có 1 báo cáo" in body
+    assert "705: ngừng hiệu lực" in body
+    assert unit("25489").parent.code == "705"
+    assert not Unit.objects.filter(valid_to__isnull=False).exists()

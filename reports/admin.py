@@ -53,7 +53,8 @@ class UnitCsvForm(forms.Form):
         label=_("Tệp CSV đơn vị"),
         help_text=_(
             "Các cột: code,name,type,parent_code, có thể thêm valid_from,valid_to "
-            "(dd/mm/yyyy, để trống: không giới hạn); mã hóa UTF-8."
+            "(dd/mm/yyyy, để trống: không giới hạn) và predecessors (mã các đơn "
+            "vị tiền thân, cách nhau bởi “;”); mã hóa UTF-8."
         ),
     )
     dry_run = forms.BooleanField(
@@ -115,7 +116,7 @@ class UnitAdmin(AuditedAdmin):
     search_fields = ["code", "name"]
     list_select_related = ["level", "parent"]
     readonly_fields = ["path", "depth"]
-    autocomplete_fields = ["parent"]
+    autocomplete_fields = ["parent", "predecessors"]
     list_per_page = 100
     change_list_template = "admin/reports/unit/change_list.html"
     actions = ["retire_as_of"]

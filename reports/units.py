@@ -17,6 +17,8 @@ from .text import clean_text, has_control_characters
 CSV_COLUMNS = ["code", "name", "type", "parent_code"]
 # A file may also carry each unit's validity (dd/mm/yyyy; empty: open).
 DATED_COLUMNS = [*CSV_COLUMNS, "valid_from", "valid_to"]
+# ... and the codes of the former units it was formed from ("25489;25492").
+REFORM_COLUMNS = [*DATED_COLUMNS, "predecessors"]
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 
 # Codes become parts of the stored tree path ("72/705/25489/"), so a code may not
@@ -114,12 +116,14 @@ def _read_rows(data):
     if not rows:
         raise UnitImportError([_("Tệp rỗng.")])
     header = [h.strip().lower() for h in rows[0]]
-    if header not in (CSV_COLUMNS, DATED_COLUMNS):
+    if header not in (CSV_COLUMNS, DATED_COLUMNS, REFORM_COLUMNS):
         raise UnitImportError(
             [
                 _("Dòng 1: tiêu đề phải là %(expected)s, tệp có %(got)s.")
                 % {
-                    "expected": _("%(plain)s (có thể thêm ,valid_from,valid_to)")
+                    "expected": _(
+                        "%(plain)s (có thể thêm ,valid_from,valid_to và ,predecessors)"
+                    )
                     % {"plain": ",".join(CSV_COLUMNS)},
                     "got": Truncator(",".join(header)).chars(100),
                 }
@@ -198,8 +202,9 @@ def import_units(data, *, dry_run=False, retire_missing_as_of=None):
     reports.
     """
     header, rows = _read_rows(data)
-    dated = header == DATED_COLUMNS
-    validity = {}
+    dated = header in (DATED_COLUMNS, REFORM_COLUMNS)
+    with_predecessors = header == REFORM_COLUMNS
+    validity, predecessors = {}, {}
     levels = {level.code: level for level in Level.objects.all()}
     existing = {u.code: u for u in Unit.objects.select_related("parent")}
     errors = []
@@ -220,10 +225,12 @@ def import_units(data, *, dry_run=False, retire_missing_as_of=None):
                 % {"line": line_no}
             )
             continue
-        code, name, unit_type, parent_code, *dates = (clean_text(c) for c in row)
+        code, name, unit_type, parent_code, *dated_cells = (clean_text(c) for c in row)
         line_errors = []
         if dated:
-            validity[code] = _validity(dates, line_errors)
+            validity[code] = _validity(dated_cells[:2], line_errors)
+        if with_predecessors:
+            predecessors[code] = (line_no, dated_cells[2].replace(";", " ").split())
         if not code:
             line_errors.append(_("thiếu mã đơn vị"))
         elif len(code) > CODE_MAX or not CODE_PATTERN.fullmatch(code):
@@ -281,6 +288,13 @@ def import_units(data, *, dry_run=False, retire_missing_as_of=None):
     if not errors:
         errors.extend(_path_errors(parsed, existing))
     errors.extend(_validity_errors(parsed, validity, existing))
+    for code, (line_no, former) in predecessors.items():
+        unknown = [c for c in former if c not in known or c == code]
+        if unknown:
+            errors.append(
+                _("Dòng %(line)s: đơn vị tiền thân không hợp lệ: %(codes)s.")
+                % {"line": line_no, "codes": Truncator(", ".join(unknown)).chars(60)}
+            )
     if errors:
         raise UnitImportError(errors)
 
@@ -333,6 +347,8 @@ def import_units(data, *, dry_run=False, retire_missing_as_of=None):
             if not progressed:  # cannot happen after the checks above
                 raise UnitImportError([_("Không sắp được thứ tự cấp trên.")])
             pending = [item for item in pending if item not in progressed]
+        for code, (_line, former) in predecessors.items():
+            by_code[code].predecessors.set([by_code[c] for c in former])
         if retire_missing_as_of is not None:
             retire_units(missing, retire_missing_as_of, keep=in_file)
     return result

@@ -165,3 +165,24 @@ def test_admin_import_dry_run_lists_moves_and_retirements(
     assert "705: ngừng hiệu lực" in body
     assert unit("25489").parent.code == "705"
     assert not Unit.objects.filter(valid_to__isnull=False).exists()
+
+
+REFORM_HEADER = "code,name,type,parent_code,valid_from,valid_to,predecessors\n"
+
+
+def test_csv_records_predecessors(demo, unit):
+    import_units(REFORM_HEADER + "30001,Xã Tân Biên,xa,72,01/07/2025,,25489;25492\n")
+    new = unit("30001")
+    assert set(new.predecessors.values_list("code", flat=True)) == {
+        "25489",
+        "25492",
+    }
+    assert list(unit("25489").successors.all()) == [new]
+
+
+def test_unknown_predecessor_is_refused(demo):
+    with pytest.raises(UnitImportError) as refused:
+        import_units(REFORM_HEADER + "30001,Xã Mới,xa,72,01/07/2025,,99999\n")
+    assert refused.value.errors[0].startswith("Dòng 2:")
+    assert "99999" in refused.value.errors[0]
+    assert not Unit.objects.filter(code="30001").exists()

@@ -49,6 +49,11 @@ class Migration(migrations.Migration):
             name='is_active',
             field=models.BooleanField(default=True, help_text='Chỉ để tham khảo; để giải thể/sáp nhập đơn vị, hãy đặt ngày “hiệu lực đến”: các đợt trước ngày đó vẫn thấy đơn vị.', verbose_name='đang hoạt động'),
         ),
+        migrations.AddField(
+            model_name='unit',
+            name='predecessors',
+            field=models.ManyToManyField(blank=True, related_name='successors', to='reports.unit', verbose_name='hình thành từ các đơn vị'),
+        ),
         migrations.RunPython(
             date_rounds_and_retire_unticked, migrations.RunPython.noop
         ),

@@ -100,6 +100,15 @@ class Unit(models.Model):
         ),
     )
 
+    # The former units this one was formed from (a merger of communes in 2025).
+    predecessors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("hình thành từ các đơn vị"),
+    )
+
     objects = UnitQuerySet.as_manager()
 
     history = HistoricalRecords()

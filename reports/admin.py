@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
@@ -33,7 +34,7 @@ from .models import (
 )
 from .outline import copy_template
 from .quality.admin_forms import QualityRuleForm, QualityRuleFormSet
-from .units import UnitImportError, import_units
+from .units import RetireRefused, UnitImportError, import_units, retire_units
 
 admin.site.site_header = _("Sokket – Quản trị")
 admin.site.site_title = _("Sokket")
@@ -60,7 +61,20 @@ class AuditedAdmin(SimpleHistoryAdmin):
 class UnitCsvForm(forms.Form):
     file = forms.FileField(
         label=_("Tệp CSV đơn vị"),
-        help_text=_("Các cột: code,name,type,parent_code (mã hóa UTF-8)."),
+        help_text=_(
+            "Các cột: code,name,type,parent_code, có thể thêm valid_from,valid_to "
+            "(dd/mm/yyyy, để trống: không giới hạn) và predecessors (mã các đơn "
+            "vị tiền thân, cách nhau bởi “;”); mã hóa UTF-8."
+        ),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Chỉ xem trước (không lưu)"), required=False, initial=True
+    )
+    retire_missing_as_of = forms.DateField(
+        label=_("Ngừng hiệu lực các đơn vị không có trong tệp từ ngày"),
+        required=False,
+        input_formats=["%d/%m/%Y"],
+        help_text=_("dd/mm/yyyy; để trống: không ngừng hiệu lực đơn vị nào."),
     )
 
 
@@ -70,9 +84,39 @@ class LevelAdmin(admin.ModelAdmin):
     ordering = ["order"]
 
 
+class RetireActionForm(ActionForm):
+    # Text here: the action checks it (RetireForm) and says what is wrong.
+    retire_date = forms.CharField(
+        label=_("Ngừng hiệu lực từ ngày"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+    dry_run = forms.BooleanField(label=_("Chỉ xem trước"), required=False)
+
+
+class RetireForm(forms.Form):
+    retire_date = forms.DateField(
+        input_formats=["%d/%m/%Y"],
+        error_messages={
+            "required": _("Nhập ngày ngừng hiệu lực (dd/mm/yyyy)."),
+            "invalid": _("Nhập ngày ngừng hiệu lực theo dạng dd/mm/yyyy."),
+        },
+    )
+    dry_run = forms.BooleanField(required=False)
+
+
 @admin.register(Unit)
 class UnitAdmin(AuditedAdmin):
-    list_display = ["code", "name", "unit_type", "level", "parent", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "unit_type",
+        "level",
+        "parent",
+        "valid_from",
+        "valid_to",
+        "is_active",
+    ]
     list_filter = [
         "level",
         "unit_type",
@@ -82,9 +126,40 @@ class UnitAdmin(AuditedAdmin):
     search_fields = ["code", "name"]
     list_select_related = ["level", "parent"]
     readonly_fields = ["path", "depth"]
-    autocomplete_fields = ["parent"]
+    autocomplete_fields = ["parent", "predecessors"]
     list_per_page = 100
     change_list_template = "admin/reports/unit/change_list.html"
+    actions = ["retire_as_of"]
+    action_form = RetireActionForm
+
+    @admin.action(description=_("Ngừng hiệu lực (giải thể/sáp nhập) từ ngày…"))
+    def retire_as_of(self, request, queryset):
+        form = RetireForm(request.POST)
+        if not form.is_valid():
+            for error in form.errors.get("retire_date", []):
+                self.message_user(request, error, messages.ERROR)
+            return
+        date, dry_run = form.cleaned_data["retire_date"], form.cleaned_data["dry_run"]
+        try:
+            result = retire_units(queryset, date, dry_run=dry_run)
+        except RetireRefused as refused:
+            for error in refused.errors:
+                self.message_user(request, error, messages.ERROR)
+            self.message_user(request, _("Không đơn vị nào bị thay đổi."))
+            return
+        head = _("Xem trước (chưa lưu): ") if dry_run else _("Đã ngừng hiệu lực: ")
+        for line in result.lines:
+            flag = (
+                _(" — có %(n)s báo cáo (giữ nguyên ở các đợt trước ngày này)")
+                % {"n": line.reports}
+                if line.reports
+                else ""
+            )
+            self.message_user(
+                request,
+                f"{head}{line.unit} {_('từ')} {date:%d/%m/%Y}{flag}",
+                messages.WARNING if line.reports else messages.INFO,
+            )
 
     def get_urls(self):
         return [
@@ -110,18 +185,19 @@ class UnitAdmin(AuditedAdmin):
             if upload.size > 5 * 1024 * 1024:
                 errors = [_("Tệp quá lớn (tối đa 5 MB).")]
             else:
+                dry_run = form.cleaned_data["dry_run"]
                 try:
-                    result = import_units(upload.read())
+                    result = import_units(
+                        upload.read(),
+                        dry_run=dry_run,
+                        retire_missing_as_of=form.cleaned_data["retire_missing_as_of"],
+                    )
                 except UnitImportError as exc:
                     errors = exc.errors
                 else:
-                    self.message_user(
-                        request,
-                        _("Đã nhập %(c)s đơn vị mới, cập nhật %(u)s đơn vị.")
-                        % {"c": len(result.created), "u": len(result.updated)},
-                        messages.SUCCESS,
-                    )
-                    return redirect("admin:reports_unit_changelist")
+                    self._report_import(request, result, dry_run)
+                    if not dry_run:
+                        return redirect("admin:reports_unit_changelist")
         context = {
             **self.admin_site.each_context(request),
             "form": form,
@@ -130,6 +206,26 @@ class UnitAdmin(AuditedAdmin):
             "title": _("Nhập đơn vị từ tệp CSV"),
         }
         return render(request, "admin/reports/unit/import_csv.html", context)
+
+    def _report_import(self, request, result, dry_run):
+        head = _("Xem trước (chưa lưu): ") if dry_run else ""
+        self.message_user(
+            request,
+            head
+            + _("%(c)s đơn vị mới, %(u)s đơn vị cập nhật.")
+            % {"c": len(result.created), "u": len(result.updated)},
+            messages.INFO if dry_run else messages.SUCCESS,
+        )
+        lines = [(code, _("chuyển đơn vị cấp trên")) for code in result.moved]
+        lines += [(line.unit.code, _("ngừng hiệu lực")) for line in result.retired]
+        for code, change in lines:
+            reports = result.flagged.get(code)
+            flag = _(" — có %(n)s báo cáo") % {"n": reports} if reports else ""
+            self.message_user(
+                request,
+                f"{head}{code}: {change}{flag}",
+                messages.WARNING if reports else messages.INFO,
+            )
 
 
 class MembershipInline(admin.TabularInline):
@@ -299,11 +395,36 @@ class FrozenInlineMixin(FrozenTemplateMixin):
         return not self._frozen(obj) and super().has_add_permission(request, obj)
 
 
-class SectionInline(FrozenInlineMixin, admin.TabularInline):
+class SameOwnerChoicesMixin:
+    """Parent (and part) dropdowns offer only items of the template or table
+    being edited; the models refuse anything else (``clean``)."""
+
+    owner_field = ""
+    same_owner_fields = ()
+
+    def limit_to_owner(self, form_fields, owner):
+        for name in self.same_owner_fields:
+            field = form_fields.get(name)
+            if field is None:
+                continue
+            if owner is None:
+                field.queryset = field.queryset.none()
+            else:
+                field.queryset = field.queryset.filter(**{self.owner_field: owner})
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        self.limit_to_owner(formset.form.base_fields, obj)
+        return formset
+
+
+class SectionInline(SameOwnerChoicesMixin, FrozenInlineMixin, admin.TabularInline):
     model = Section
     extra = 0
     fields = ["code", "order", "title", "shape", "required", "parent"]
     show_change_link = True
+    owner_field = "template"
+    same_owner_fields = ("parent",)
 
 
 class TableInline(FrozenInlineMixin, admin.TabularInline):
@@ -326,13 +447,49 @@ class FrozenChangeViewMixin(FrozenTemplateMixin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class CopyToRoundActionForm(ActionForm):
+    target_round = forms.ModelChoiceField(
+        Round.objects.all(), required=False, label=_("Đợt đích")
+    )
+
+
 @admin.register(ReportTemplate)
 class ReportTemplateAdmin(FrozenChangeViewMixin, AuditedAdmin):
     list_display = ["name", "round", "code", "version", "is_current", "frozen_at"]
     list_filter = ["round", "is_current"]
     readonly_fields = ["frozen_at", "previous"]
     inlines = [SectionInline, TableInline]
-    actions = ["make_new_version"]
+    actions = ["make_new_version", "copy_to_round"]
+    action_form = CopyToRoundActionForm
+
+    @admin.action(description=_("Sao chép sang đợt (chọn đợt đích)"))
+    def copy_to_round(self, request, queryset):
+        target = Round.objects.filter(
+            pk=_int_or_none(request.POST.get("target_round"))
+        ).first()
+        if target is None:
+            self.message_user(
+                request, _("Chọn đợt đích để sao chép mẫu."), messages.ERROR
+            )
+            return
+        for template in queryset:
+            copy = copy_template(template, round_=target)
+            self.message_user(
+                request,
+                _(
+                    "Đã sao chép “%(t)s” sang đợt “%(r)s” (phiên bản %(v)s, đang "
+                    "dùng ở đợt đó); các mẫu của đợt cũ giữ nguyên."
+                )
+                % {"t": template, "r": target, "v": copy.version},
+                messages.SUCCESS,
+            )
 
     @admin.action(description=_("Tạo phiên bản mới để chỉnh sửa"))
     def make_new_version(self, request, queryset):
@@ -360,11 +517,21 @@ class SectionAdmin(FrozenChangeViewMixin, admin.ModelAdmin):
     list_filter = ["template"]
     search_fields = ["code", "title"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        parent = form.base_fields.get("parent")
+        if parent is not None and obj is not None:
+            # Only sections of the same template (the model refuses others).
+            parent.queryset = parent.queryset.filter(template=obj.template_id)
+        return form
 
-class ColumnInline(FrozenInlineMixin, admin.TabularInline):
+
+class ColumnInline(SameOwnerChoicesMixin, FrozenInlineMixin, admin.TabularInline):
     model = TableColumn
     fk_name = "table"
     extra = 0
+    owner_field = "table"
+    same_owner_fields = ("parent", "numerator", "denominator")
     fields = [
         "code",
         "order",

@@ -124,6 +124,8 @@ def build_cockpit(round_, scope, *, level=None, parent=None, status=None, now=No
     the units most behind first.
     """
     now = now or timezone.now()
+    # Only the units that are part of the round, on its date.
+    scope = scope.as_of(round_.as_of)
     # The units at the top of the scope (a reviewer's children): the parent filter.
     top_all = [
         UnitRow(*values)

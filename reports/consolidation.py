@@ -23,6 +23,7 @@ is still the sum of the others, and its column is named in
 ``ConsolidatedTable.partial``.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Case, F, OuterRef, Q, Subquery, When
@@ -115,7 +116,9 @@ class Consolidation:
 def consolidate(parent, round_, *, include_submitted=False):
     """The appendix tables of ``parent`` for ``round_``, one row per child unit.
 
-    Children are the active units directly below ``parent``. A child's row comes
+    Children are the units directly below ``parent`` on the round's date
+    (``Round.as_of``): a unit retired or created later does not change an
+    earlier round. A child's row comes
     from its report's approved version; with ``include_submitted`` a child whose
     report is submitted but not yet approved contributes its latest version
     (``source="submitted"``); otherwise the row is ``"missing"`` and empty (its
@@ -143,7 +146,7 @@ def consolidate(parent, round_, *, include_submitted=False):
         ),
         None,
     )
-    level_name = rows[0].unit.level.name if rows else ""
+    level_name = children_level_name(rows)
     result = Consolidation(
         parent=parent,
         round=round_,
@@ -172,19 +175,36 @@ def consolidate(parent, round_, *, include_submitted=False):
     return result
 
 
+def children_level_name(rows):
+    """The name of the children's level on the round's date, for ``{level}``.
+
+    The level most administrative children hold (ties: the upper one), not
+    whichever child
+    sorts first: a commune placed directly under the province does not turn a
+    district-level table into "Cấp xã".
+    """
+    units = [row.unit for row in rows]
+    # Member organisations report beside the administrative units; they name
+    # the level only when there is nothing else below.
+    units = [u for u in units if not u.is_member_org] or units
+    counts = Counter(unit.level for unit in units)
+    if not counts:
+        return ""
+    level = min(counts, key=lambda lvl: (-counts[lvl], lvl.order))
+    return level.name
+
+
 # --- Loading ---------------------------------------------------------------------
 
 
 def _rows(parent, round_, include_submitted):
-    """One ``ConsolidatedRow`` (without values) per active child, by path.
+    """One ``ConsolidatedRow`` (without values) per child on the round's date.
 
     Three queries: the children, their reports for the round (each with the id
     of the version it contributes), and those versions.
     """
     children = (
-        Unit.objects.filter(parent=parent, is_active=True)
-        .select_related("level")
-        .order_by("path")
+        parent.children_as_of(round_.as_of).select_related("level").order_by("path")
     )
     contributed = F("approved_version")
     if include_submitted:
@@ -200,7 +220,7 @@ def _rows(parent, round_, include_submitted):
     reports = {
         report.unit_id: report
         for report in Report.objects.filter(
-            round=round_, unit__parent=parent, unit__is_active=True
+            round=round_, unit__in=children.values("pk")
         ).annotate(contributed_version_id=contributed)
     }
     versions = {

@@ -220,24 +220,35 @@ def freeze_template(template):
 
 
 @transaction.atomic
-def copy_template(template):
-    """A new, editable version of a frozen ``template``; it becomes the current one.
+def copy_template(template, *, round_=None):
+    """A new, editable version of ``template`` (frozen or not) in ``round_``
+    (default: its own round); it becomes that round's current one for its code.
 
-    Sections, tables and columns are copied (percentage columns keep their
-    parts); reports already made keep the template they were made from.
+    "Current" is per round: copying into another round leaves every template of
+    the source round as it was. Sections, tables and columns are copied
+    (percentage columns keep their parts); reports already made keep the
+    template they were made from.
     """
+    target = round_ or template.round
     latest = (
-        ReportTemplate.objects.filter(round=template.round, code=template.code)
+        ReportTemplate.objects.filter(round=target, code=template.code)
         .order_by("-version")
         .values_list("version", flat=True)
         .first()
     )
-    ReportTemplate.objects.filter(
-        round=template.round, code=template.code, is_current=True
-    ).update(is_current=False)
+    # One current template per round and unit type: the copy takes over the
+    # target round's current templates of its code or of any of its types.
+    types = set(template.unit_types)
+    replaced = [
+        other.pk
+        for other in ReportTemplate.objects.filter(round=target, is_current=True)
+        if other.code == template.code or types & set(other.unit_types)
+    ]
+    ReportTemplate.objects.filter(pk__in=replaced).update(is_current=False)
     copy = ReportTemplate.objects.get(pk=template.pk)
     copy.pk = None
-    copy.version = latest + 1
+    copy.round = target
+    copy.version = (latest or 0) + 1
     copy.is_current = True
     copy.frozen_at = None
     copy.previous = template

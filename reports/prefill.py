@@ -316,7 +316,10 @@ def source_states(report):
     }
     children = {}
     for child_report in (
-        Report.objects.filter(round=report.round, unit__parent=report.unit)
+        Report.objects.filter(
+            round=report.round,
+            unit__in=report.unit.children_as_of(report.round.as_of).values("pk"),
+        )
         .select_related("unit", "approved_version")
         .order_by("unit__path")
     ):

@@ -96,7 +96,7 @@ def _with_recipients(round_, items, step_of):
 def due_reminders(round_, today, steps):
     """The reminders the daily run owes on ``today``, not sent before."""
     now = timezone.make_aware(dt.datetime.combine(today, dt.time(8, 0)))
-    items = timeliness_for(round_, Unit.objects.active(), now=now).values()
+    items = timeliness_for(round_, round_.units(), now=now).values()
     offsets = {}
     for item in items:
         if item.deadline is None or not item.needs_report:

@@ -1,18 +1,25 @@
 """Reading the unit hierarchy from CSV and keeping tree paths in step."""
 
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from .models import Level, Unit, UnitType
+from .models import Level, Report, ReportStatus, Round, Unit, UnitType
 from .text import clean_text, has_control_characters
 
 CSV_COLUMNS = ["code", "name", "type", "parent_code"]
+# A file may also carry each unit's validity (dd/mm/yyyy; empty: open).
+DATED_COLUMNS = [*CSV_COLUMNS, "valid_from", "valid_to"]
+# ... and the codes of the former units it was formed from ("25489;25492").
+REFORM_COLUMNS = [*DATED_COLUMNS, "predecessors"]
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 
 # Codes become parts of the stored tree path ("72/705/25489/"), so a code may not
 # hold the separator or anything but letters, digits, ".", "_" and "-".
@@ -65,6 +72,12 @@ class UnitImportError(Exception):
 class ImportResult:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
+    # Codes whose parent the file changes, and codes (moved or retired) that
+    # have reports, with how many: what a dry run must show before writing.
+    moved: list = field(default_factory=list)
+    flagged: dict = field(default_factory=dict)
+    # ``RetireLine``s of the units missing from the file (retire_missing_as_of).
+    retired: list = field(default_factory=list)
 
 
 def set_parent(unit, parent):
@@ -103,26 +116,95 @@ def _read_rows(data):
     if not rows:
         raise UnitImportError([_("Tệp rỗng.")])
     header = [h.strip().lower() for h in rows[0]]
-    if header != CSV_COLUMNS:
+    if header not in (CSV_COLUMNS, DATED_COLUMNS, REFORM_COLUMNS):
         raise UnitImportError(
             [
                 _("Dòng 1: tiêu đề phải là %(expected)s, tệp có %(got)s.")
                 % {
-                    "expected": ",".join(CSV_COLUMNS),
+                    "expected": _(
+                        "%(plain)s (có thể thêm ,valid_from,valid_to và ,predecessors)"
+                    )
+                    % {"plain": ",".join(CSV_COLUMNS)},
                     "got": Truncator(",".join(header)).chars(100),
                 }
             ]
         )
-    return rows[1:]
+    return header, rows[1:]
 
 
-def import_units(data, *, dry_run=False):
+def _parse_date(text):
+    """A date from dd/mm/yyyy (or yyyy-mm-dd); None when empty; ValueError if bad."""
+    if not text:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(text)
+
+
+def _validity(cells, line_errors):
+    """(valid_from, valid_to) of a dated line; bad dates named in ``line_errors``."""
+    dates = []
+    for label, text in zip((_("hiệu lực từ"), _("hiệu lực đến")), cells, strict=True):
+        try:
+            dates.append(_parse_date(text))
+        except ValueError:
+            line_errors.append(
+                _("%(label)s “%(text)s” không phải ngày dd/mm/yyyy")
+                % {"label": label, "text": Truncator(text).chars(20)}
+            )
+            dates.append(None)
+    valid_from, valid_to = dates
+    if valid_from and valid_to and valid_to < valid_from:
+        line_errors.append(_("ngày hết hiệu lực trước ngày bắt đầu hiệu lực"))
+    return valid_from, valid_to
+
+
+def _validity_errors(parsed, validity, existing):
+    """Lines whose unit would start before its parent does."""
+    errors = []
+    for line_no, code, _n, _t, parent_code in parsed:
+        start = validity.get(code, (None, None))[0]
+        if not parent_code or start is None:
+            continue
+        if parent_code in validity:
+            parent_start = validity[parent_code][0]
+        elif parent_code in existing:
+            parent_start = existing[parent_code].valid_from
+        else:
+            continue  # an unknown parent, named above
+        if parent_start is not None and start < parent_start:
+            errors.append(
+                _(
+                    "Dòng %(line)s: đơn vị có hiệu lực từ %(start)s, trước đơn vị "
+                    "cấp trên %(parent)s (từ %(pstart)s)."
+                )
+                % {
+                    "line": line_no,
+                    "start": f"{start:%d/%m/%Y}",
+                    "parent": parent_code,
+                    "pstart": f"{parent_start:%d/%m/%Y}",
+                }
+            )
+    return errors
+
+
+def import_units(data, *, dry_run=False, retire_missing_as_of=None):
     """Create or update units from CSV text in the ``units-tay-ninh-2020.csv`` form.
 
     The whole file is checked first; any bad line (broken, duplicate code, bad
-    type, unknown parent) refuses the file and nothing is written.
+    type, unknown parent) refuses the file and nothing is written. With
+    ``retire_missing_as_of``, the units valid on that date and missing from
+    the file are retired as of it (see ``retire_units``; refusals refuse the
+    file). The result names moves and flags moved or retired units that have
+    reports.
     """
-    rows = _read_rows(data)
+    header, rows = _read_rows(data)
+    dated = header in (DATED_COLUMNS, REFORM_COLUMNS)
+    with_predecessors = header == REFORM_COLUMNS
+    validity, predecessors = {}, {}
     levels = {level.code: level for level in Level.objects.all()}
     existing = {u.code: u for u in Unit.objects.select_related("parent")}
     errors = []
@@ -131,10 +213,10 @@ def import_units(data, *, dry_run=False):
     for line_no, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != len(CSV_COLUMNS):
+        if len(row) != len(header):
             errors.append(
                 _("Dòng %(line)s: cần %(n)s cột, dòng có %(got)s cột.")
-                % {"line": line_no, "n": len(CSV_COLUMNS), "got": len(row)}
+                % {"line": line_no, "n": len(header), "got": len(row)}
             )
             continue
         if any(has_control_characters(cell) for cell in row):
@@ -143,8 +225,12 @@ def import_units(data, *, dry_run=False):
                 % {"line": line_no}
             )
             continue
-        code, name, unit_type, parent_code = (clean_text(cell) for cell in row)
+        code, name, unit_type, parent_code, *dated_cells = (clean_text(c) for c in row)
         line_errors = []
+        if dated:
+            validity[code] = _validity(dated_cells[:2], line_errors)
+        if with_predecessors:
+            predecessors[code] = (line_no, dated_cells[2].replace(";", " ").split())
         if not code:
             line_errors.append(_("thiếu mã đơn vị"))
         elif len(code) > CODE_MAX or not CODE_PATTERN.fullmatch(code):
@@ -201,12 +287,41 @@ def import_units(data, *, dry_run=False):
         errors.extend(_cycle_errors(parsed, existing))
     if not errors:
         errors.extend(_path_errors(parsed, existing))
+    errors.extend(_validity_errors(parsed, validity, existing))
+    for code, (line_no, former) in predecessors.items():
+        unknown = [c for c in former if c not in known or c == code]
+        if unknown:
+            errors.append(
+                _("Dòng %(line)s: đơn vị tiền thân không hợp lệ: %(codes)s.")
+                % {"line": line_no, "codes": Truncator(", ".join(unknown)).chars(60)}
+            )
     if errors:
         raise UnitImportError(errors)
 
     result = ImportResult()
+    in_file = [code for _line, code, *_rest in parsed]
+    missing = Unit.objects.none()
+    if retire_missing_as_of is not None:
+        missing = Unit.objects.as_of(retire_missing_as_of).exclude(code__in=in_file)
+        result.retired = retire_units(
+            missing, retire_missing_as_of, dry_run=True, keep=in_file
+        ).lines
+    for _line, code, _n, _t, parent_code in parsed:
+        unit = existing.get(code)
+        if unit is not None and (unit.parent.code if unit.parent_id else "") != (
+            parent_code or ""
+        ):
+            result.moved.append(code)
+    counts = dict(
+        Report.objects.filter(unit__code__in=result.moved)
+        .values("unit__code")
+        .annotate(n=Count("pk"))
+        .values_list("unit__code", "n")
+    )
+    counts.update({line.unit.code: line.reports for line in result.retired})
+    result.flagged = {code: n for code, n in counts.items() if n}
     if dry_run:
-        for _line, code, *_rest in parsed:
+        for code in in_file:
             (result.updated if code in existing else result.created).append(code)
         return result
     with transaction.atomic():
@@ -224,12 +339,18 @@ def import_units(data, *, dry_run=False):
                 unit.name = name
                 unit.unit_type = unit_type
                 unit.level = levels[LEVEL_OF_TYPE[unit_type]]
+                if dated:
+                    unit.valid_from, unit.valid_to = validity[code]
                 set_parent(unit, by_code[parent_code] if parent_code else None)
                 by_code[code] = unit
                 progressed.append(item)
             if not progressed:  # cannot happen after the checks above
                 raise UnitImportError([_("Không sắp được thứ tự cấp trên.")])
             pending = [item for item in pending if item not in progressed]
+        for code, (_line, former) in predecessors.items():
+            by_code[code].predecessors.set([by_code[c] for c in former])
+        if retire_missing_as_of is not None:
+            retire_units(missing, retire_missing_as_of, keep=in_file)
     return result
 
 
@@ -274,3 +395,85 @@ def _path_errors(parsed, existing):
                 % {"line": line_no, "code": code}
             )
     return errors
+
+
+# --- Retiring as of a date -------------------------------------------------------
+
+
+class RetireRefused(UnitImportError):
+    """Some units cannot be retired; ``errors`` names each, nothing was written."""
+
+
+@dataclass
+class RetireLine:
+    unit: Unit
+    # How many reports the unit has (any round, any status): flagged in the
+    # dry run, since those reports stay with rounds before the date.
+    reports: int = 0
+
+
+@dataclass
+class RetireResult:
+    date: object
+    lines: list = field(default_factory=list)
+
+
+def retire_units(units, date, *, dry_run=False, keep=()):
+    """Retire ``units`` and every unit below them as of ``date`` (``valid_to``).
+
+    Rounds that read the hierarchy before ``date`` still see them; later ones do
+    not. Refused, unit by unit and with nothing written, when a unit is not yet
+    valid on ``date`` or has a report still open (not approved) in a round that
+    reads the hierarchy on or after ``date``. Units already retired on or
+    before ``date``, and those whose code is in ``keep``, are left as they are.
+    """
+    q, tops = Q(), []
+    for unit in sorted(units, key=lambda u: u.path):
+        # One prefix per subtree: a unit under one already chosen adds nothing.
+        if not any(unit.path.startswith(top) for top in tops):
+            tops.append(unit.path)
+            q |= Q(path__startswith=unit.path)
+    if not q:
+        return RetireResult(date)
+    targets = list(
+        Unit.objects.filter(q)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=date))
+        .exclude(code__in=keep)
+        .order_by("path")
+    )
+    counts = dict(
+        Report.objects.filter(unit__in=targets)
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
+    )
+    later = [r.pk for r in Round.objects.all() if r.as_of >= date]
+    open_reports = set(
+        Report.objects.filter(unit__in=targets, round__in=later)
+        .exclude(status=ReportStatus.APPROVED)
+        .values_list("unit_id", flat=True)
+    )
+    errors = []
+    for unit in targets:
+        if unit.valid_from is not None and unit.valid_from > date:
+            errors.append(
+                _("%(unit)s: chỉ có hiệu lực từ %(from)s, sau ngày ngừng hiệu lực.")
+                % {"unit": unit, "from": f"{unit.valid_from:%d/%m/%Y}"}
+            )
+        if unit.pk in open_reports:
+            errors.append(
+                _(
+                    "%(unit)s: còn báo cáo đang mở ở đợt đọc đơn vị từ ngày "
+                    "%(date)s trở đi; duyệt hoặc xử lý trước khi giải thể."
+                )
+                % {"unit": unit, "date": f"{date:%d/%m/%Y}"}
+            )
+    if errors:
+        raise RetireRefused(errors)
+    result = RetireResult(date, [RetireLine(u, counts.get(u.pk, 0)) for u in targets])
+    if not dry_run:
+        with transaction.atomic():
+            for unit in targets:
+                unit.valid_to = date
+                unit.save(update_fields=["valid_to"])
+    return result

@@ -133,3 +133,17 @@ def as_request_by(user, change):
         return None
 
     HistoryRequestMiddleware(view)(request)
+
+
+def create_later_round(campaign):
+    """The 2021–2025 round beside the demo's 2016–2020 one (reads the
+    hierarchy on 31/12/2025, after the 2025 reform)."""
+    from reports.models import Round
+
+    return Round.objects.create(
+        campaign=campaign,
+        code="tong-ket-2021-2025",
+        name="Tổng kết 2021–2025",
+        period_start=2021,
+        period_end=2025,
+    )

@@ -3,8 +3,8 @@ import json
 import sqlite3
 import tarfile
 import uuid
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg2
 import pytest

@@ -538,7 +538,8 @@ def build_blank_document(template, unit=None):
 
     if unit is None:
         sample = (
-            Unit.objects.filter(unit_type__in=template.unit_types)
+            Unit.objects.as_of(template.round.as_of)
+            .filter(unit_type__in=template.unit_types)
             .select_related("level")
             .first()
         )

@@ -2,8 +2,9 @@
 
 A version never changes, so its Excel and PDF are rendered once and cached under
 ``MEDIA_ROOT/exports/`` (written to a temporary name, then renamed: a reader
-never sees half a file). A consolidation is cached under a key made of the
-versions it read, so a new approval makes a new file. This keeps repeated
+never sees half a file). A consolidation is cached under a digest of the
+document it prints (figures, labels, rows, template), so anything that changes
+what the screen shows makes a new file. This keeps repeated
 downloads of large PDFs off the web worker's clock.
 """
 
@@ -95,33 +96,13 @@ def consolidated_export(parent, round_, fmt, *, include_submitted=False):
         raise ExportTooLarge(rows)
     own = parent.reports.filter(round=round_).first()
     own_version = own.versions.newest() if own is not None else None
-    versions = sorted(
-        {
-            row.version.pk
-            for table in consolidation.tables
-            for row in table.rows
-            if row.version is not None
-        }
-    )
-    # What a row without figures says ("Đã nộp, chưa duyệt") shapes the file too.
-    statuses = sorted(
-        (row.unit.pk, str(data.row_status(row))) for row in consolidation.rows
-    )
-    key = hashlib.sha256(
-        repr(
-            (
-                versions,
-                own_version.pk if own_version else None,
-                include_submitted,
-                statuses,
-            )
-        ).encode()
-    ).hexdigest()[:24]
+    # The key is the document itself: versions, template, labels, the
+    # hierarchy on the round's date and row statuses all shape it, and only
+    # the rendering (the slow part) is kept.
+    document = data.build_consolidated_document(consolidation, own_version=own_version)
+    key = hashlib.sha256(repr(document).encode()).hexdigest()[:24]
 
     def build():
-        document = data.build_consolidated_document(
-            consolidation, own_version=own_version
-        )
         return render(document, fmt)
 
     content = _cached(f"consolidated/{parent.code}/{round_.code}/{key}.{fmt}", build)

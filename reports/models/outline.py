@@ -4,6 +4,7 @@ All of it is data an administrator edits; a template that a submitted report use
 is frozen, and changing it makes a new version (see ``reports.outline``).
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -132,6 +133,22 @@ class Section(models.Model):
 
     def __str__(self):
         return f"{self.code}. {self.title}"
+
+    def save(self, *args, **kwargs):
+        # Every path (admin, shell, import) is refused, not only the forms.
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if (
+            self.parent_id
+            and self.template_id
+            and self.parent.template_id != self.template_id
+        ):
+            raise ValidationError(
+                {"parent": _("Mục cha phải thuộc cùng mẫu báo cáo với mục này.")}
+            )
 
     @property
     def takes_answer(self):
@@ -267,6 +284,21 @@ class TableColumn(models.Model):
 
     def __str__(self):
         return self.label
+
+    def save(self, *args, **kwargs):
+        # Every path (admin, shell, import, copy) is refused, not only the forms.
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for name in ("parent", "numerator", "denominator"):
+            other = getattr(self, name) if getattr(self, f"{name}_id") else None
+            if other is not None and self.table_id and other.table_id != self.table_id:
+                errors[name] = _("Cột này phải thuộc cùng biểu với cột đang sửa.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_leaf(self):

@@ -1,5 +1,7 @@
 """Campaigns, review rounds, deadlines and extensions."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -38,6 +40,16 @@ class Round(models.Model):
     period_end = models.PositiveSmallIntegerField(_("đến năm"))
     plan_number = models.CharField(_("số kế hoạch"), max_length=50, blank=True)
     plan_date = models.DateField(_("ngày kế hoạch"), null=True, blank=True)
+    # The day the round reads the hierarchy on: who belongs, who is below whom
+    # and which level names its labels use. Empty: 31/12 of ``period_end``.
+    reference_date = models.DateField(
+        _("ngày tham chiếu đơn vị"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Đợt đọc hệ thống đơn vị theo ngày này; để trống: 31/12 của năm cuối kỳ."
+        ),
+    )
     is_open = models.BooleanField(_("đang mở"), default=True)
 
     history = HistoricalRecords()
@@ -55,6 +67,15 @@ class Round(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def as_of(self):
+        """The date the round reads the unit hierarchy on."""
+        return self.reference_date or dt.date(self.period_end, 12, 31)
+
+    def units(self):
+        """The units that are part of this round (valid on its date)."""
+        return Unit.objects.as_of(self.as_of)
 
     @property
     def period_label(self):

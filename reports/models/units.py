@@ -36,9 +36,22 @@ class UnitType(models.TextChoices):
     QUOC_GIA = "quoc_gia", _("Trung ương")
 
 
+def valid_on(date, prefix=""):
+    """The condition "valid on ``date``": from ``valid_from`` (inclusive, open
+    when empty) until ``valid_to`` (exclusive: the day a unit is retired it no
+    longer belongs, open when empty)."""
+    return (
+        Q(**{f"{prefix}valid_from__isnull": True})
+        | Q(**{f"{prefix}valid_from__lte": date})
+    ) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": date})
+    )
+
+
 class UnitQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(is_active=True)
+    def as_of(self, date):
+        """The units that exist on ``date`` (a round asks with its own date)."""
+        return self.filter(valid_on(date))
 
     def subtree_of(self, unit, *, include_self=True):
         qs = self.filter(path__startswith=unit.path)
@@ -76,7 +89,25 @@ class Unit(models.Model):
     depth = models.PositiveSmallIntegerField(_("độ sâu"), default=0)
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
-    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    # Kept for the record only: what a round sees is decided by the validity
+    # dates (retiring a unit is setting ``valid_to``), never by this switch.
+    is_active = models.BooleanField(
+        _("đang hoạt động"),
+        default=True,
+        help_text=_(
+            "Chỉ để tham khảo; để giải thể/sáp nhập đơn vị, hãy đặt ngày "
+            "“hiệu lực đến”: các đợt trước ngày đó vẫn thấy đơn vị."
+        ),
+    )
+
+    # The former units this one was formed from (a merger of communes in 2025).
+    predecessors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("hình thành từ các đơn vị"),
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -109,6 +140,15 @@ class Unit(models.Model):
         if self.pk == other.pk:
             return include_self
         return self.path.startswith(other.path)
+
+    def children_as_of(self, date):
+        """The units directly below this one on ``date``."""
+        return Unit.objects.as_of(date).filter(parent=self)
+
+    def is_valid_on(self, date):
+        return (self.valid_from is None or self.valid_from <= date) and (
+            self.valid_to is None or self.valid_to > date
+        )
 
     def compute_path(self):
         prefix = self.parent.path if self.parent_id else ""

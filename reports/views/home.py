@@ -21,7 +21,6 @@ from ..models import (
     ReportStatus,
     ReportTemplate,
     Role,
-    Unit,
 )
 from ..prefill import source_states
 from ..rounds import current_round
@@ -56,6 +55,10 @@ def home(request):
     user = request.user
     round_ = current_round()
     memberships = permissions.memberships_of(user)
+    if round_ is not None:
+        # A unit that is not part of the round (retired, or not yet formed on
+        # its date) is not invited to report in it.
+        memberships = [m for m in memberships if m.unit.is_valid_on(round_.as_of)]
     is_admin = permissions.is_admin(user)
     return render(
         request,
@@ -116,7 +119,7 @@ def _staff_step(task, *, round_, today, rules, extensions):
 
 
 def _sources(round_, unit, report):
-    children = Unit.objects.active().children_of(unit)
+    children = unit.children_as_of(round_.as_of)
     approved = Report.objects.filter(
         round=round_, unit__in=children, status=ReportStatus.APPROVED
     )
@@ -139,7 +142,7 @@ def _reviewer_step(task, *, round_, today, rules, extensions):
         .order_by("submitted_at", "pk")
         .first()
     )
-    scope = Unit.objects.active().children_of(unit)  # the units they review
+    scope = unit.children_as_of(round_.as_of)  # the units they review
     task.overdue = sum(
         item.status == Timeliness.OVERDUE
         for item in timeliness_for(round_, scope).values()
@@ -157,7 +160,7 @@ NEXT_STEP = {Role.STAFF: _staff_step, Role.REVIEWER: _reviewer_step}
 
 def _below_summary(round_, unit):
     """Counts of the units directly below ``unit`` by where their report stands."""
-    children = Unit.objects.active().children_of(unit)
+    children = unit.children_as_of(round_.as_of)
     total = children.count()
     counts = Report.objects.filter(round=round_, unit__in=children).aggregate(
         submitted=Count("pk", filter=Q(status=ReportStatus.SUBMITTED)),
@@ -173,7 +176,7 @@ def _below_summary(round_, unit):
 def _round_setup(round_):
     """The administrator's checklist for a round: each item with its state, a
     line saying what is there or missing, and the admin page where it is set."""
-    units = Unit.objects.active()
+    units = round_.units()
     staffed = Membership.objects.filter(role=Role.STAFF).values("unit")
     unstaffed = units.exclude(pk__in=staffed).count()
     templates = ReportTemplate.objects.filter(round=round_).count()
@@ -189,7 +192,7 @@ def _round_setup(round_):
         {
             "label": _("Đơn vị"),
             "done": units.exists(),
-            "note": _("%(n)s đơn vị đang hoạt động") % {"n": units.count()},
+            "note": _("%(n)s đơn vị trong đợt") % {"n": units.count()},
             "url": reverse("admin:reports_unit_changelist"),
         },
         {

@@ -52,7 +52,7 @@ def cockpit(request):
     if not permissions.can_use_cockpit(request.user):
         raise PermissionDenied(_("Trang tiến độ dành cho cán bộ thẩm định."))
     round_ = _open_round()
-    scope = permissions.reviewable_units(request.user).filter(is_active=True)
+    scope = permissions.reviewable_units(request.user)
     filters = {
         "level": request.GET.get("level", ""),
         "parent": parse_id(request.GET.get("parent")),
@@ -158,7 +158,9 @@ def reminder_send(request):
         return redirect(back)
     ids = set(form.cleaned_data["units"])
     units = list(
-        permissions.reviewable_units(request.user).filter(pk__in=ids, is_active=True)
+        permissions.reviewable_units(request.user)
+        .as_of(round_.as_of)
+        .filter(pk__in=ids)
     )
     if len(units) != len(ids):
         raise Http404

@@ -37,7 +37,12 @@ def my_reports(request):
             r.unit_id: r
             for r in round_.reports.filter(unit__in=units).select_related("template")
         }
-    rows = [{"unit": unit, "report": reports.get(unit.pk)} for unit in units]
+    rows = [
+        {"unit": unit, "report": reports.get(unit.pk)}
+        for unit in units
+        # Units that are not part of the round are not invited to report.
+        if round_ is None or unit.pk in reports or unit.is_valid_on(round_.as_of)
+    ]
     return render(request, "reports/my_reports.html", {"round": round_, "rows": rows})
 
 
@@ -51,6 +56,13 @@ def report_start(request):
     unit = units.get(request.POST.get("unit", ""))
     if unit is None or round_ is None:
         raise Http404
+    if not unit.is_valid_on(round_.as_of):
+        messages.error(
+            request,
+            _("%(unit)s không thuộc đợt báo cáo này (hệ thống đơn vị ngày %(date)s).")
+            % {"unit": unit.name, "date": f"{round_.as_of:%d/%m/%Y}"},
+        )
+        return redirect("my_reports")
     report = start_report(unit, round_)
     if report is None:
         messages.error(request, _("Chưa có mẫu báo cáo nào áp dụng cho đơn vị này."))

@@ -33,7 +33,10 @@ def unit_detail(request, pk):
     unit = permissions.get_unit_for_user_or_404(request.user, pk)
     round_ = current_round()
     deadline = effective_deadline(unit, round_) if round_ else None
-    children = unit.children.select_related("level").order_by("unit_type", "name")
+    children = unit.children.all()
+    if round_ is not None:
+        children = unit.children_as_of(round_.as_of)
+    children = children.select_related("level").order_by("unit_type", "name")
     return render(
         request,
         "reports/unit_detail.html",

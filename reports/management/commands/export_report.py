@@ -45,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(f"Thư mục “{output.parent}” không tồn tại.")
         fmt = options["format"]
         if options["consolidated"]:
-            if not unit.children.exists():
+            if not unit.children_as_of(round_.as_of).exists():
                 raise CommandError(f"Đơn vị “{unit.name}” không có đơn vị trực thuộc.")
             document = data.consolidated_document(
                 unit, round_, include_submitted=options["include_submitted"]

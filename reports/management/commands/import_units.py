@@ -7,8 +7,9 @@ from reports.units import UnitImportError, import_units
 
 class Command(BaseCommand):
     help = (
-        "Nhập đơn vị từ tệp CSV (code,name,type,parent_code). Tệp chỉ được nhập khi "
-        "mọi dòng đều hợp lệ."
+        "Nhập đơn vị từ tệp CSV (code,name,type,parent_code, có thể thêm "
+        "valid_from,valid_to dạng dd/mm/yyyy). Tệp chỉ được nhập khi mọi dòng "
+        "đều hợp lệ."
     )
 
     def add_arguments(self, parser):

@@ -7,6 +7,7 @@ dicts (a total: ``int`` count), text ``str``, percentages a ``Decimal`` in 0–1
 recomputed from their parts. Every value prints through ``reports.cells``.
 """
 
+import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -195,6 +196,12 @@ class ExportDocument:
     blank: bool = False
     version_number: int | None = None
     intro: list = field(default_factory=list)
+    # The appendix heading as the plan prints it: "PHỤ LỤC" and its subtitle.
+    appendix_subtitle: str = ""
+
+    @property
+    def appendix_title(self):
+        return _("PHỤ LỤC") if self.tables else ""
 
 
 # --- Formatting (shared by PDF and screen) ------------------------------------
@@ -216,6 +223,20 @@ def date_words(value):
         "m": month,
         "y": value.year,
     }
+
+
+def typographic(text):
+    """Straight double quotes as printed: “…” (an opening one after a space, a
+    bracket or the start of the text)."""
+    return re.sub(r'(^|[\s(\[{–-])"', "\\1“", text or "").replace('"', "”")
+
+
+def appendix_subtitle(round_):
+    """ "Kết quả thực hiện Cuộc vận động “…”" under "PHỤ LỤC" (the plan's words)."""
+    campaign = getattr(round_, "campaign", None)
+    if campaign is None:
+        return ""
+    return typographic(_("Kết quả thực hiện %(name)s") % {"name": campaign.name})
 
 
 # --- Header -----------------------------------------------------------------
@@ -357,6 +378,24 @@ def header_boxes(layout):
     return rows
 
 
+def header_grid(table):
+    """(row, column, box) for every header box, 0-based, as an HTML table lays
+    out row/column spans; the leading STT and Đơn vị boxes are included."""
+    taken = set()
+    placed = []
+    for r, boxes in enumerate(table.header_rows):
+        c = 0
+        for box in boxes:
+            while (r, c) in taken:
+                c += 1
+            placed.append((r, c, box))
+            for dr in range(box.rowspan):
+                for dc in range(box.colspan):
+                    taken.add((r + dr, c + dc))
+            c += box.colspan
+    return placed
+
+
 def leaves_of(layout):
     return [
         Leaf(
@@ -457,7 +496,7 @@ def _document(report, template, *, header, answers, cells, models_data, **extra)
         round_code=report.round.code,
         header=doc_header(unit, header),
         doc_type=_("BÁO CÁO"),
-        subject=template.subject,
+        subject=typographic(template.subject),
         sections=section_blocks(template, answers),
         models=model_entries(models_data),
         recipients=recipient_lines(header.get("recipients")),
@@ -465,6 +504,7 @@ def _document(report, template, *, header, answers, cells, models_data, **extra)
         signer_title=(header.get("signer_title") or "").upper(),
         signer_name=header.get("signer_name") or "",
         tables=tables,
+        appendix_subtitle=appendix_subtitle(report.round),
         **extra,
     )
 
@@ -665,7 +705,7 @@ def build_consolidated_document(consolidation, *, own_version=None):
         round_code=consolidation.round.code,
         header=doc_header(parent, header),
         doc_type=_("BÁO CÁO"),
-        subject=subject,
+        subject=typographic(subject),
         sections=sections,
         models=models,
         recipients=recipient_lines(header.get("recipients")),
@@ -675,6 +715,7 @@ def build_consolidated_document(consolidation, *, own_version=None):
         tables=tables,
         consolidated=True,
         intro=intro,
+        appendix_subtitle=appendix_subtitle(consolidation.round),
         filename_stem=f"tong-hop-{parent.code}-{consolidation.round.code}",
     )
 

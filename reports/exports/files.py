@@ -19,13 +19,14 @@ from django.db import IntegrityError, transaction
 
 from .. import consolidation as consolidation_module
 from ..models import ReportVersion, SealedCopy
-from . import data, pdf, xlsx
+from . import data, docx, pdf, xlsx
 
 logger = logging.getLogger(__name__)
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 FORMATS = tuple(CONTENT_TYPES)
 
@@ -34,12 +35,15 @@ class ExportTooLarge(Exception):
     """A consolidated export with more rows than the web may build at once."""
 
 
+RENDERERS = {
+    "pdf": pdf.render_pdf,
+    "xlsx": xlsx.render_xlsx,
+    "docx": docx.render_docx,
+}
+
+
 def render(document, fmt):
-    if fmt == "pdf":
-        return pdf.render_pdf(document)
-    if fmt == "xlsx":
-        return xlsx.render_xlsx(document)
-    raise ValueError(fmt)
+    return RENDERERS[fmt](document)
 
 
 def _cache_dir():

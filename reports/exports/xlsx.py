@@ -14,7 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import cells as cell_contract
 from ..models import ColumnType
-from .data import LEAD_COLUMNS
+from .data import LEAD_COLUMNS, header_grid
 
 TITLE_ROW = 1
 ATTACHED_ROW = 2
@@ -38,24 +38,6 @@ PAPER_A4 = "9"
 def sheet_name(table):
     name = _("Biểu %(code)s") % {"code": table.code}
     return "".join(ch for ch in name if ch not in "[]:*?/\\")[:31]
-
-
-def header_grid(table):
-    """(row, column, box) for every header box, 0-based, as an HTML table lays
-    out row/column spans; the leading STT and Đơn vị boxes are included."""
-    taken = set()
-    placed = []
-    for r, boxes in enumerate(table.header_rows):
-        c = 0
-        for box in boxes:
-            while (r, c) in taken:
-                c += 1
-            placed.append((r, c, box))
-            for dr in range(box.rowspan):
-                for dc in range(box.colspan):
-                    taken.add((r + dr, c + dc))
-            c += box.colspan
-    return placed
 
 
 class _StyledCell(Cell):

@@ -19,7 +19,8 @@ district = test_exports.district
 province_consolidation = test_exports.province_consolidation
 MM = 72 / 25.4
 WORD = re.compile(
-    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" '
+    r'xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
 )
 
 

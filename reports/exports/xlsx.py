@@ -5,6 +5,8 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -33,6 +35,31 @@ THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 META_SHEET = "_meta"
 PAPER_A4 = "9"
+LINE_HEIGHT = 15  # points per line of 11 pt text
+CHAR_WIDTH = 1.1  # column width units taken by one character of 11 pt Times
+# Printed page numbers: "Trang 2/5" at the bottom of every page.
+PAGE_FOOTER = "Trang &P/&N"
+
+
+def _lines(text, width):
+    """How many lines ``text`` takes wrapped in a column ``width`` wide."""
+    per_line = max(int(width / CHAR_WIDTH) - 1, 1)
+    return sum(
+        max(1, -(-len(line) // per_line)) for line in str(text or "").split("\n")
+    )
+
+
+def row_height(texts, widths):
+    """The height (points) that shows every wrapped line of a row: a fixed height
+    lets a unit's second document line spill over the next unit's row."""
+    lines = max((_lines(t, w) for t, w in zip(texts, widths, strict=True)), default=1)
+    return max(lines, 1) * LINE_HEIGHT + 3
+
+
+def _page_numbers(ws):
+    ws.oddFooter.center.text = PAGE_FOOTER
+    ws.oddFooter.center.font = FONT
+    ws.oddFooter.center.size = 11
 
 
 def sheet_name(table):
@@ -186,6 +213,17 @@ def value_cell(styles, row, index, leaf):
     return styles.value(number, leaf.col_type, total=total, number_format=number_format)
 
 
+def header_text(box):
+    """A header box's label in bold, its hint ("ghi rõ …", the unit) in italic
+    on the next line, as the PDF prints it."""
+    if not box.note:
+        return box.label
+    return CellRichText(
+        TextBlock(InlineFont(rFont=FONT, sz=11, b=True), box.label),
+        TextBlock(InlineFont(rFont=FONT, sz=10, i=True), f"\n{box.note}"),
+    )
+
+
 def _column_width(leaf):
     return WIDTHS.get(leaf.col_type, 14)
 
@@ -215,6 +253,10 @@ def write_table(wb, table, *, template_mode=False, password=None, draft=False):
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.print_title_rows = f"{HEADER_TOP}:{first_data - 1}"
+    _page_numbers(ws)
+    widths = [6, 30] + [_column_width(leaf) for leaf in table.leaves]
+    for row_idx, row in enumerate(table.rows, start=first_data):
+        ws.row_dimensions[row_idx].height = row_height(_row_texts(row), widths)
     for row in (TITLE_ROW, ATTACHED_ROW, UNIT_ROW):
         ws.merged_cells.add(f"A{row}:{last_col}{row}")
 
@@ -229,8 +271,7 @@ def write_table(wb, table, *, template_mode=False, password=None, draft=False):
 
     grid = [[None] * width for _ in range(depth)]
     for r, c, box in header_grid(table):
-        label = box.label if not box.note else f"{box.label}\n{box.note}"
-        grid[r][c] = label
+        grid[r][c] = header_text(box)
         if box.rowspan > 1 or box.colspan > 1:
             top = HEADER_TOP + r
             ws.merged_cells.add(
@@ -290,6 +331,16 @@ def write_table(wb, table, *, template_mode=False, password=None, draft=False):
     return ws
 
 
+def _row_texts(row):
+    """The texts of a row as the sheet shows them (for its height)."""
+    label = (
+        f"{row.label}\n{row.status}" if row.status and not row.is_empty else row.label
+    )
+    if row.is_empty:
+        return [row.number, label] + [""] * len(row.values)
+    return [row.number, label] + [row.text(i) for i in range(len(row.values))]
+
+
 def write_models(wb, document):
     ws = _create_sheet(wb, _("Mô hình điển hình"))
     styles = _Styles(ws, editable=False)
@@ -313,6 +364,16 @@ def write_models(wb, document):
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "2:2"
+    _page_numbers(ws)
+    for number, model in enumerate(document.models, start=3):
+        texts = [""] * (len(widths) - 5) + [
+            model.name,
+            model.content_area,
+            model.unit_in_charge,
+            "",
+            model.results,
+        ]
+        ws.row_dimensions[number].height = row_height(texts, widths)
     ws.merged_cells.add(f"A1:{get_column_letter(len(labels))}1")
     ws.append(
         [

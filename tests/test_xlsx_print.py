@@ -2,6 +2,7 @@
 office client), each unit's text stays inside its own row."""
 
 import re
+import subprocess
 
 import openpyxl
 import pytest
@@ -61,6 +62,22 @@ def test_libreoffice_prints_each_units_text_inside_its_own_row(
             assert inside == row_chars(row), (row.label, inside, row_chars(row))
             checked += 1
     assert checked >= 3
+    # Page images for a person to look at (the whole workbook).
+    whole = data.build_consolidated_document(province_consolidation)
+    source.write_bytes(xlsx.render_xlsx(whole))
+    converted = soffice_convert(source, "pdf", tmp_path)
+    test_exports.ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "60",
+            "-png",
+            str(converted),
+            str(test_exports.ARTIFACTS / "export-consolidated-xlsx"),
+        ],
+        check=True,
+    )
 
 
 def test_sheets_print_page_numbers_italic_hints_and_plain_years(district, tmp_path):

@@ -198,6 +198,8 @@ class ExportDocument:
     intro: list = field(default_factory=list)
     # The appendix heading as the plan prints it: "PHỤ LỤC" and its subtitle.
     appendix_subtitle: str = ""
+    # The sealed copy's line on every page (version, approval time, approver).
+    seal_line: str = ""
 
     @property
     def appendix_title(self):
@@ -533,6 +535,42 @@ def build_version_document(version):
         filename_stem=f"bao-cao-{report.unit.code}-{report.round.code}-"
         f"lan-{version.number}",
     )
+
+
+def seal_line(version):
+    """ "Bản lưu báo cáo đã duyệt – lần nộp N, duyệt lúc hh:mm ngày dd/mm/yyyy,
+    người duyệt: …" from the approval that approved ``version``."""
+    from django.utils import timezone
+
+    from ..models import ReportEvent
+
+    event = (
+        ReportEvent.objects.filter(
+            report_id=version.report_id, to_status=ReportStatus.APPROVED
+        )
+        .select_related("actor")
+        .order_by("-pk")
+        .first()
+    )
+    when, who = BLANK, BLANK
+    if event is not None:
+        moment = timezone.localtime(event.created_at)
+        when = _("%(t)s ngày %(d)s") % {
+            "t": moment.strftime("%H:%M"),
+            "d": cell_contract.format_date(moment.date()),
+        }
+        who = event.actor.get_full_name() or event.actor.get_username()
+    return _(
+        "Bản lưu báo cáo đã duyệt – lần nộp %(n)s, duyệt lúc %(when)s, "
+        "người duyệt: %(who)s"
+    ) % {"n": version.number, "when": when, "who": who}
+
+
+def build_sealed_document(version):
+    """The version's printed form as its sealed copy: every page says so."""
+    document = build_version_document(version)
+    document.seal_line = seal_line(version)
+    return document
 
 
 def build_draft_document(report):

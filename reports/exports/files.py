@@ -142,7 +142,7 @@ def seal_version(version):
     existing = SealedCopy.objects.filter(version=version).first()
     if existing is not None:
         return existing
-    content = pdf.render_pdf(data.build_version_document(version))
+    content = pdf.render_pdf(data.build_sealed_document(version))
     digest = hashlib.sha256(content).hexdigest()
     copy = SealedCopy(version=version, sha256=digest, size=len(content))
     copy.file.save(

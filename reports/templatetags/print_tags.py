@@ -17,3 +17,12 @@ def keep_last_words(text, count=2):
     head = conditional_escape(" ".join(words[:-count]))
     tail = " ".join(words[-count:])
     return mark_safe(f"{head} ") + format_html('<span class="nowrap">{}</span>', tail)
+
+
+@register.filter
+def css_string(text):
+    """``text`` inside a CSS string: backslashes, quotes and line breaks escaped,
+    and no "<" that could close the style element."""
+    text = str(text or "").replace("\\", "\\\\").replace('"', '\\"')
+    text = text.replace("\n", " ").replace("<", "\\3c ")
+    return mark_safe(text)

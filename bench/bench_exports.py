@@ -1,4 +1,5 @@
-"""Export speed: consolidated Excel and PDFs against bare openpyxl / WeasyPrint."""
+"""Export speed: consolidated Excel and PDFs against bare openpyxl / WeasyPrint; the
+Word file of a district report."""
 
 import io
 import random
@@ -8,7 +9,7 @@ from django.utils.html import escape
 
 from bench.harness import Result, median_seconds
 from reports.consolidation import ConsolidatedRow, ConsolidatedTable, Consolidation
-from reports.exports import data, pdf, xlsx
+from reports.exports import data, docx, pdf, xlsx
 from reports.models import ColumnType, ReportTemplate, ReportVersion, Round, Unit
 from reports.outline import table_layout
 
@@ -155,6 +156,13 @@ def run(ctx):
         )
         results.append(
             Result("exports: PDF of a complete district report", seconds, 2.0, "s")
+        )
+        seconds = median_seconds(
+            lambda: docx.render_docx(data.build_version_document(version)),
+            repeat=5,
+        )
+        results.append(
+            Result("exports: Word of a complete district report", seconds, 1.0, "s")
         )
 
     small = in_memory_consolidation(100)

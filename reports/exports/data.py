@@ -373,7 +373,11 @@ def header_boxes(layout):
                 note = f"{note} ({unit_label})".strip()
             boxes = boxes + [
                 HeaderBox(
-                    cell.column.code, cell.label, note, cell.colspan, cell.rowspan
+                    cell.column.code,
+                    typographic(cell.label),
+                    typographic(note),
+                    cell.colspan,
+                    cell.rowspan,
                 )
             ]
         rows.append(boxes)
@@ -471,7 +475,7 @@ def _document(report, template, *, header, answers, cells, models_data, **extra)
         tables.append(
             TableBlock(
                 code=table.code,
-                title=table.title,
+                title=typographic(table.title),
                 note=table.note,
                 attached_line=attached_line(header),
                 unit_name=unit.name,
@@ -710,7 +714,7 @@ def build_consolidated_document(consolidation, *, own_version=None):
         tables.append(
             TableBlock(
                 code=ctable.table.code,
-                title=ctable.table.title,
+                title=typographic(ctable.table.title),
                 note=ctable.table.note,
                 attached_line=attached_line(header),
                 unit_name=parent.name,

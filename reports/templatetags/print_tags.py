@@ -12,10 +12,15 @@ def keep_last_words(text, count=2):
     """The text with its last ``count`` words bound together, so no line of a
     title or subject is left with one word ("2020" alone)."""
     words = str(text or "").split(" ")
-    if len(words) <= count:
+    # A dash or other mark is no word: "2016 - 2020" stays whole.
+    at, seen = len(words), 0
+    while at > 0 and seen < count:
+        at -= 1
+        seen += any(ch.isalnum() for ch in words[at])
+    if at == 0:
         return conditional_escape(text)
-    head = conditional_escape(" ".join(words[:-count]))
-    tail = " ".join(words[-count:])
+    head = conditional_escape(" ".join(words[:at]))
+    tail = " ".join(words[at:])
     return mark_safe(f"{head} ") + format_html('<span class="nowrap">{}</span>', tail)
 
 

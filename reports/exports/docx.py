@@ -438,6 +438,10 @@ def _grid(doc, section, table):
         # The total row stays on the page of the row above it.
         for paragraph in word_rows[-2].cells[0].paragraphs:
             paragraph.paragraph_format.keep_with_next = True
+    if table.footnote or table.note:
+        # The note under the table stays on the page of its last row.
+        for paragraph in word_rows[-1].cells[0].paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
     return grid
 
 

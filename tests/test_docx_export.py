@@ -140,6 +140,12 @@ def test_same_figures_as_excel_and_pdf(province_consolidation, tmp_path):
                 elif cell is not None and row[2:].count(value) and value:
                     assert str(cell).split("\n")[0] in value or value in str(cell)
     assert compared > 30
+    # The province's consolidated report labels its levels as the province's
+    # own form does (the seed: "Cấp tỉnh"), in all three files.
+    assert "Cấp tỉnh (có/không)" in text
+    assert "Cấp huyện (có/không)" not in text
+    assert book["Biểu 1.1"]["G7"].value == "Cấp tỉnh\n(có/không)"
+    assert grids[0].rows[2].cells[6].text == "Cấp tỉnh (có/không)"
     assert "Tổng cộng" in [r[1] for g in grids for r in word_rows(g, 1)]
     assert "Chưa có báo cáo" in "".join(c.text for g in grids for c in g._cells)
 

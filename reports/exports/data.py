@@ -357,7 +357,10 @@ def template_tables(template):
     return [(table, columns.get(table.pk, [])) for table in tables]
 
 
-def header_boxes(layout):
+def header_boxes(layout, level_name=None):
+    """The printed header of ``layout``; ``level_name`` relabels "Cấp {level}"
+    columns (a consolidated report is its parent's: the province's form says
+    "Cấp tỉnh" where its districts' forms say "Cấp huyện")."""
     depth = max(layout.depth, 1)
     lead = [
         HeaderBox("stt", _("STT"), "", 1, depth),
@@ -374,7 +377,11 @@ def header_boxes(layout):
             boxes = boxes + [
                 HeaderBox(
                     cell.column.code,
-                    typographic(cell.label),
+                    typographic(
+                        cell.label
+                        if level_name is None
+                        else cell.column.label_for(level_name)
+                    ),
                     typographic(note),
                     cell.colspan,
                     cell.rowspan,
@@ -675,6 +682,7 @@ def build_consolidated_document(consolidation, *, own_version=None):
             type(parent).objects.select_related("level", "parent").get(pk=parent.pk)
         )
     header = (own_version.header if own_version else None) or {}
+    level_name = parent.level.name if parent.level_id else None
     tables = []
     models = []
     seen_versions = set()
@@ -718,7 +726,7 @@ def build_consolidated_document(consolidation, *, own_version=None):
                 note=ctable.table.note,
                 attached_line=attached_line(header),
                 unit_name=parent.name,
-                header_rows=header_boxes(layout),
+                header_rows=header_boxes(layout, level_name),
                 leaves=leaves_of(layout),
                 rows=rows,
             )

@@ -232,6 +232,22 @@ def test_blank_form_in_word_has_dotted_lines_not_dots(demo):
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def page_images(pdf_path, name):
+    """PNG pages of ``pdf_path`` in test-artifacts/ for a person to look at."""
+    test_exports.ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "60",
+            "-png",
+            str(pdf_path),
+            str(test_exports.ARTIFACTS / name),
+        ],
+        check=True,
+    )
+
+
 def soffice_convert(path, fmt, outdir):
     """``path`` converted by LibreOffice headless (its own profile: runs in
     parallel with another office instance)."""
@@ -274,15 +290,4 @@ def test_word_file_opens_in_libreoffice_as_printed(province_consolidation, tmp_p
     sizes = test_exports.page_sizes(converted)
     assert sizes[0] == "portrait" and sizes[-1] == "landscape"
     assert test_exports.page_text(converted, 2).strip().startswith("2")
-    test_exports.ARTIFACTS.mkdir(exist_ok=True)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-r",
-            "50",
-            "-png",
-            str(converted),
-            str(test_exports.ARTIFACTS / "export-consolidated-docx"),
-        ],
-        check=True,
-    )
+    page_images(converted, "export-consolidated-docx")

@@ -1,7 +1,6 @@
 """The sealed copy says what it is, on every page, and is served byte for byte."""
 
 import hashlib
-import subprocess
 
 import pytest
 from django.urls import reverse
@@ -9,6 +8,8 @@ from django.urls import reverse
 from reports.exports import files
 from reports.models import ReportEvent, ReportStatus
 from tests import test_exports
+from tests.test_docx_export import page_images
+from tests.test_pdf_layout import lines, pages
 
 pytestmark = pytest.mark.django_db
 
@@ -16,15 +17,7 @@ district = test_exports.district
 
 
 def page_texts(content, tmp_path):
-    path = tmp_path / "copy.pdf"
-    path.write_bytes(content)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return [" ".join(page.split()) for page in text.split("\f") if page.strip()]
+    return [" ".join(lines(words)) for _w, _h, words in pages(content, tmp_path)]
 
 
 def test_every_page_of_the_sealed_copy_names_version_time_and_approver(
@@ -55,10 +48,6 @@ def test_every_page_of_the_sealed_copy_names_version_time_and_approver(
     assert bodies[0] == bodies[1] == sealed
     assert served[0]["X-Content-SHA256"] == hashlib.sha256(sealed).hexdigest()
     # Page images for a person to look at.
-    test_exports.ARTIFACTS.mkdir(exist_ok=True)
-    path = test_exports.ARTIFACTS / "sealed-copy.pdf"
+    path = tmp_path / "sealed-copy.pdf"
     path.write_bytes(sealed)
-    subprocess.run(
-        ["pdftoppm", "-r", "60", "-png", str(path), str(path.with_suffix(""))],
-        check=True,
-    )
+    page_images(path, "sealed-copy")

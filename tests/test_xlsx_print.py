@@ -2,7 +2,6 @@
 office client), each unit's text stays inside its own row."""
 
 import re
-import subprocess
 
 import openpyxl
 import pytest
@@ -10,7 +9,7 @@ from openpyxl.cell.rich_text import CellRichText
 
 from reports.exports import data, xlsx
 from tests import test_exports
-from tests.test_docx_export import SOFFICE, soffice_convert
+from tests.test_docx_export import SOFFICE, page_images, soffice_convert
 from tests.test_pdf_layout import pages
 
 pytestmark = pytest.mark.django_db
@@ -66,18 +65,7 @@ def test_libreoffice_prints_each_units_text_inside_its_own_row(
     whole = data.build_consolidated_document(province_consolidation)
     source.write_bytes(xlsx.render_xlsx(whole))
     converted = soffice_convert(source, "pdf", tmp_path)
-    test_exports.ARTIFACTS.mkdir(exist_ok=True)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-r",
-            "60",
-            "-png",
-            str(converted),
-            str(test_exports.ARTIFACTS / "export-consolidated-xlsx"),
-        ],
-        check=True,
-    )
+    page_images(converted, "export-consolidated-xlsx")
 
 
 def test_sheets_print_page_numbers_italic_hints_and_plain_years(district, tmp_path):

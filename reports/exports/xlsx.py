@@ -39,6 +39,7 @@ LINE_HEIGHT = 15  # points per line of 11 pt text
 CHAR_WIDTH = 1.1  # column width units taken by one character of 11 pt Times
 # Printed page numbers: "Trang 2/5" at the bottom of every page.
 PAGE_FOOTER = "Trang &P/&N"
+WRAPPING = (ColumnType.DOCUMENTS, ColumnType.TEXT)
 
 
 def _lines(text, width):
@@ -255,8 +256,13 @@ def write_table(wb, table, *, template_mode=False, password=None, draft=False):
     ws.print_title_rows = f"{HEADER_TOP}:{first_data - 1}"
     _page_numbers(ws)
     widths = [6, 30] + [_column_width(leaf) for leaf in table.leaves]
+    # Only text wraps: figures keep one line (and cost nothing to measure).
+    wrapping = [i for i, leaf in enumerate(table.leaves) if leaf.col_type in WRAPPING]
     for row_idx, row in enumerate(table.rows, start=first_data):
-        ws.row_dimensions[row_idx].height = row_height(_row_texts(row), widths)
+        texts = _row_texts(row, wrapping)
+        ws.row_dimensions[row_idx].height = row_height(
+            texts.values(), [widths[i] for i in texts]
+        )
     for row in (TITLE_ROW, ATTACHED_ROW, UNIT_ROW):
         ws.merged_cells.add(f"A{row}:{last_col}{row}")
 
@@ -331,14 +337,17 @@ def write_table(wb, table, *, template_mode=False, password=None, draft=False):
     return ws
 
 
-def _row_texts(row):
-    """The texts of a row as the sheet shows them (for its height)."""
+def _row_texts(row, wrapping):
+    """{sheet column index (0-based): text} of the cells of ``row`` that may
+    wrap: the unit's name, text and document columns, cells without data."""
     label = (
         f"{row.label}\n{row.status}" if row.status and not row.is_empty else row.label
     )
-    if row.is_empty:
-        return [row.number, label] + [""] * len(row.values)
-    return [row.number, label] + [row.text(i) for i in range(len(row.values))]
+    texts = {1: label}
+    if not row.is_empty:
+        for index in (*wrapping, *row.notes):
+            texts[LEAD_COLUMNS + index] = row.text(index)
+    return texts
 
 
 def write_models(wb, document):

@@ -29,6 +29,10 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 FORMATS = tuple(CONTENT_TYPES)
+# Part of every cached file's name: raise it when the printed layout changes, so
+# no file rendered by an older layout is served again (the sealed copy is not a
+# cache: it stays as approved).
+PRINT_LAYOUT = 2
 
 
 class ExportTooLarge(Exception):
@@ -73,7 +77,7 @@ def version_export(version, fmt):
         document = data.build_version_document(version)
         return render(document, fmt)
 
-    content = _cached(f"versions/{version.pk}.{fmt}", build)
+    content = _cached(f"versions/{version.pk}-layout{PRINT_LAYOUT}.{fmt}", build)
     report = version.report
     stem = f"bao-cao-{report.unit.code}-{report.round.code}-lan-{version.number}"
     return content, f"{stem}.{fmt}"
@@ -128,7 +132,10 @@ def consolidated_export(parent, round_, fmt, *, include_submitted=False):
         )
         return render(document, fmt)
 
-    content = _cached(f"consolidated/{parent.code}/{round_.code}/{key}.{fmt}", build)
+    content = _cached(
+        f"consolidated/{parent.code}/{round_.code}/{key}-layout{PRINT_LAYOUT}.{fmt}",
+        build,
+    )
     return content, f"tong-hop-{parent.code}-{round_.code}.{fmt}"
 
 

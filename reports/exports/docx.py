@@ -66,6 +66,8 @@ def _setup_styles(doc):
     for depth, name in enumerate(HEADING_STYLES):
         style = doc.styles[name]
         _fonts(style, BODY_PT, bold=True, italic=depth == 2)
+        # Part headings print in capitals, as in the PDF ("I. CÔNG TÁC …").
+        style.font.all_caps = depth == 0
         style.paragraph_format.space_before = Pt(6)
         style.paragraph_format.space_after = Pt(6)
         style.paragraph_format.keep_with_next = True
@@ -231,10 +233,8 @@ def _header_blocks(doc, document):
     _no_borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    widths = (Mm(70), Mm(95))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
+    # The date line ("Tây Ninh, ngày …… tháng …… năm ……") fits on one line.
+    _set_widths(table, (Mm(62), Mm(103)))
     left, right = table.rows[0].cells
     left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     first = True
@@ -311,8 +311,8 @@ def _closing(doc, document):
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     table.autofit = False
+    _set_widths(table, (Mm(80), Mm(85)))
     recipients, signature = table.rows[0].cells
-    recipients.width, signature.width = Mm(80), Mm(85)
     _cant_split(table.rows[0])
     _cell_text_run(
         recipients.paragraphs[0], _("Nơi nhận:"), size=12, bold=True, italic=True

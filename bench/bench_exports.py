@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils.html import escape
 
 from bench.harness import Result, median_seconds
+from reports import cells as cell_contract
 from reports.consolidation import ConsolidatedRow, ConsolidatedTable, Consolidation
 from reports.exports import data, docx, pdf, xlsx
 from reports.models import ColumnType, ReportTemplate, ReportVersion, Round, Unit
@@ -77,8 +78,10 @@ def raw_openpyxl(document):
         rows = [
             [int(row.number) if row.number else None, row.label]
             + [
-                xlsx.excel_value(v, leaf, total=row.is_total)
-                for leaf, v in zip(table.leaves, row.values, strict=True)
+                row.text(i)
+                if isinstance(v, bool | list | str)
+                else cell_contract.excel_value(v)
+                for i, v in enumerate(row.values)
             ]
             for row in table.rows
         ]

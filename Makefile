@@ -11,7 +11,8 @@ PORT ?= 8000
 # Debian packages the portal and its tests need (PDF, fonts, browser tests;
 # libatomic1 for the Node that Playwright bundles to drive Chromium).
 DEB_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	fonts-liberation2 poppler-utils chromium libatomic1 nodejs npm postgresql-client
+	fonts-liberation2 poppler-utils chromium libatomic1 nodejs npm postgresql-client \
+	libreoffice-calc libreoffice-writer
 # An interpreter's base prefix and version. A venv made by another Python than
 # $(PYTHON) (or whose Python is gone) is made again from scratch.
 PYTHON_ID := -c 'import sys; print(sys.base_prefix, sys.version.split()[0])'

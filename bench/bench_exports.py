@@ -1,4 +1,5 @@
-"""Export speed: consolidated Excel and PDFs against bare openpyxl / WeasyPrint."""
+"""Export speed: consolidated Excel and PDFs against bare openpyxl / WeasyPrint; the
+Word file of a district report."""
 
 import io
 import random
@@ -7,8 +8,9 @@ from decimal import Decimal
 from django.utils.html import escape
 
 from bench.harness import Result, median_seconds
+from reports import cells as cell_contract
 from reports.consolidation import ConsolidatedRow, ConsolidatedTable, Consolidation
-from reports.exports import data, pdf, xlsx
+from reports.exports import data, docx, pdf, xlsx
 from reports.models import ColumnType, ReportTemplate, ReportVersion, Round, Unit
 from reports.outline import table_layout
 
@@ -76,8 +78,10 @@ def raw_openpyxl(document):
         rows = [
             [int(row.number) if row.number else None, row.label]
             + [
-                xlsx.excel_value(v, leaf, total=row.is_total)
-                for leaf, v in zip(table.leaves, row.values, strict=True)
+                row.text(i)
+                if isinstance(v, bool | list | str)
+                else cell_contract.excel_value(v)
+                for i, v in enumerate(row.values)
             ]
             for row in table.rows
         ]
@@ -155,6 +159,13 @@ def run(ctx):
         )
         results.append(
             Result("exports: PDF of a complete district report", seconds, 2.0, "s")
+        )
+        seconds = median_seconds(
+            lambda: docx.render_docx(data.build_version_document(version)),
+            repeat=5,
+        )
+        results.append(
+            Result("exports: Word of a complete district report", seconds, 1.0, "s")
         )
 
     small = in_memory_consolidation(100)

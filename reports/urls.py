@@ -115,8 +115,14 @@ urlpatterns = [
         exports.export_consolidated_pdf,
         name="export_consolidated_pdf",
     ),
+    path(
+        "don-vi/<int:pk>/tong-hop/word/",
+        exports.export_consolidated_docx,
+        name="export_consolidated_docx",
+    ),
     path("bao-cao/<int:pk>/xuat/excel/", exports.export_xlsx, name="export_xlsx"),
     path("bao-cao/<int:pk>/xuat/pdf/", exports.export_pdf, name="export_pdf"),
+    path("bao-cao/<int:pk>/xuat/word/", exports.export_docx, name="export_docx"),
     path(
         "bao-cao/<int:pk>/ban-in/",
         exports.report_print_preview,

@@ -285,20 +285,22 @@ def test_the_2020_export_keeps_its_level_label_after_the_reform(demo):
 def test_the_consolidated_download_follows_what_shapes_it(demo, approved_2020):
     province, _district = approved_2020
     files.consolidated_export(province, demo, "xlsx")  # now cached
-    level = Level.objects.get(code="huyen")
-    level.name = "quận/huyện"
+    # A consolidated file labels "Cấp {level}" with the consolidating unit's
+    # own level (the province's, as the seed prints it).
+    level = Level.objects.get(code="tinh")
+    level.name = "tỉnh/thành phố"
     level.save()
     content, _name = files.consolidated_export(unit_fresh("72"), demo, "xlsx")
-    book = openpyxl.load_workbook(io.BytesIO(content))
+    book = openpyxl.load_workbook(io.BytesIO(content), rich_text=True)
     texts = {
-        cell.value
+        str(cell.value)
         for sheet in book.worksheets
         for row in sheet.iter_rows()
         for cell in row
-        if isinstance(cell.value, str)
+        if cell.value is not None
     }
-    assert "Cấp quận/huyện\n(có/không)" in texts
-    assert "Cấp huyện\n(có/không)" not in texts
+    assert "Cấp tỉnh/thành phố\n(có/không)" in texts
+    assert "Cấp tỉnh\n(có/không)" not in texts
 
 
 def test_a_retired_unit_cannot_start_a_report_in_the_new_round(demo, client, make_user):

@@ -40,8 +40,18 @@ def test_reviewer_downloads_a_districts_pdf_and_excel(client, district):
 def test_version_exports_are_cached_on_disk_and_served_again(district, settings):
     report, _, _ = district
     version = report.approved_version
+    # A file cached by an older print layout is not served again.
+    old = settings.MEDIA_ROOT / "exports" / "versions" / f"{version.pk}.xlsx"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(b"old layout")
     first, _ = files.version_export(version, "xlsx")
-    path = settings.MEDIA_ROOT / "exports" / "versions" / f"{version.pk}.xlsx"
+    assert first != b"old layout"
+    path = (
+        settings.MEDIA_ROOT
+        / "exports"
+        / "versions"
+        / f"{version.pk}-layout{files.PRINT_LAYOUT}.xlsx"
+    )
     assert path.read_bytes() == first
     path.write_bytes(b"cached")
     assert files.version_export(version, "xlsx")[0] == b"cached"

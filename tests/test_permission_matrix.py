@@ -632,6 +632,15 @@ MATRIX |= {
         ),
         kwargs={"pk": "unit_with_children"},
     ),
+    "export_consolidated_docx": Entry(
+        _roles(
+            404,
+            district_reviewer=(200, 404, 200),
+            province_reviewer=(200, 404),
+            admin=200,
+        ),
+        kwargs={"pk": "unit_with_children"},
+    ),
     # A report's exports: the submitted version for every reader; a draft only
     # for the unit's own staff (nothing submitted yet for anyone else to read).
     "export_xlsx": (
@@ -639,6 +648,10 @@ MATRIX |= {
         Entry(EDITORS_ONLY, kwargs={"pk": "report"}),
     ),
     "export_pdf": (
+        Entry(READERS, kwargs={"pk": "submitted_report"}),
+        Entry(EDITORS_ONLY, kwargs={"pk": "report"}),
+    ),
+    "export_docx": (
         Entry(READERS, kwargs={"pk": "submitted_report"}),
         Entry(EDITORS_ONLY, kwargs={"pk": "report"}),
     ),

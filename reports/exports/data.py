@@ -7,6 +7,7 @@ dicts (a total: ``int`` count), text ``str``, percentages a ``Decimal`` in 0–1
 recomputed from their parts. Every value prints through ``reports.cells``.
 """
 
+import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -195,6 +196,14 @@ class ExportDocument:
     blank: bool = False
     version_number: int | None = None
     intro: list = field(default_factory=list)
+    # The appendix heading as the plan prints it: "PHỤ LỤC" and its subtitle.
+    appendix_subtitle: str = ""
+    # The sealed copy's line on every page (version, approval time, approver).
+    seal_line: str = ""
+
+    @property
+    def appendix_title(self):
+        return _("PHỤ LỤC") if self.tables else ""
 
 
 # --- Formatting (shared by PDF and screen) ------------------------------------
@@ -216,6 +225,20 @@ def date_words(value):
         "m": month,
         "y": value.year,
     }
+
+
+def typographic(text):
+    """Straight double quotes as printed: “…” (an opening one after a space, a
+    bracket or the start of the text)."""
+    return re.sub(r'(^|[\s(\[{–-])"', "\\1“", text or "").replace('"', "”")
+
+
+def appendix_subtitle(round_):
+    """ "Kết quả thực hiện Cuộc vận động “…”" under "PHỤ LỤC" (the plan's words)."""
+    campaign = getattr(round_, "campaign", None)
+    if campaign is None:
+        return ""
+    return typographic(_("Kết quả thực hiện %(name)s") % {"name": campaign.name})
 
 
 # --- Header -----------------------------------------------------------------
@@ -334,7 +357,10 @@ def template_tables(template):
     return [(table, columns.get(table.pk, [])) for table in tables]
 
 
-def header_boxes(layout):
+def header_boxes(layout, level_name=None):
+    """The printed header of ``layout``; ``level_name`` relabels "Cấp {level}"
+    columns (a consolidated report is its parent's: the province's form says
+    "Cấp tỉnh" where its districts' forms say "Cấp huyện")."""
     depth = max(layout.depth, 1)
     lead = [
         HeaderBox("stt", _("STT"), "", 1, depth),
@@ -350,11 +376,37 @@ def header_boxes(layout):
                 note = f"{note} ({unit_label})".strip()
             boxes = boxes + [
                 HeaderBox(
-                    cell.column.code, cell.label, note, cell.colspan, cell.rowspan
+                    cell.column.code,
+                    typographic(
+                        cell.label
+                        if level_name is None
+                        else cell.column.label_for(level_name)
+                    ),
+                    typographic(note),
+                    cell.colspan,
+                    cell.rowspan,
                 )
             ]
         rows.append(boxes)
     return rows
+
+
+def header_grid(table):
+    """(row, column, box) for every header box, 0-based, as an HTML table lays
+    out row/column spans; the leading STT and Đơn vị boxes are included."""
+    taken = set()
+    placed = []
+    for r, boxes in enumerate(table.header_rows):
+        c = 0
+        for box in boxes:
+            while (r, c) in taken:
+                c += 1
+            placed.append((r, c, box))
+            for dr in range(box.rowspan):
+                for dc in range(box.colspan):
+                    taken.add((r + dr, c + dc))
+            c += box.colspan
+    return placed
 
 
 def leaves_of(layout):
@@ -430,7 +482,7 @@ def _document(report, template, *, header, answers, cells, models_data, **extra)
         tables.append(
             TableBlock(
                 code=table.code,
-                title=table.title,
+                title=typographic(table.title),
                 note=table.note,
                 attached_line=attached_line(header),
                 unit_name=unit.name,
@@ -457,7 +509,7 @@ def _document(report, template, *, header, answers, cells, models_data, **extra)
         round_code=report.round.code,
         header=doc_header(unit, header),
         doc_type=_("BÁO CÁO"),
-        subject=template.subject,
+        subject=typographic(template.subject),
         sections=section_blocks(template, answers),
         models=model_entries(models_data),
         recipients=recipient_lines(header.get("recipients")),
@@ -465,6 +517,7 @@ def _document(report, template, *, header, answers, cells, models_data, **extra)
         signer_title=(header.get("signer_title") or "").upper(),
         signer_name=header.get("signer_name") or "",
         tables=tables,
+        appendix_subtitle=appendix_subtitle(report.round),
         **extra,
     )
 
@@ -493,6 +546,42 @@ def build_version_document(version):
         filename_stem=f"bao-cao-{report.unit.code}-{report.round.code}-"
         f"lan-{version.number}",
     )
+
+
+def seal_line(version):
+    """ "Bản lưu báo cáo đã duyệt – lần nộp N, duyệt lúc hh:mm ngày dd/mm/yyyy,
+    người duyệt: …" from the approval that approved ``version``."""
+    from django.utils import timezone
+
+    from ..models import ReportEvent
+
+    event = (
+        ReportEvent.objects.filter(
+            report_id=version.report_id, to_status=ReportStatus.APPROVED
+        )
+        .select_related("actor")
+        .order_by("-pk")
+        .first()
+    )
+    when, who = BLANK, BLANK
+    if event is not None:
+        moment = timezone.localtime(event.created_at)
+        when = _("%(t)s ngày %(d)s") % {
+            "t": moment.strftime("%H:%M"),
+            "d": cell_contract.format_date(moment.date()),
+        }
+        who = event.actor.get_full_name() or event.actor.get_username()
+    return _(
+        "Bản lưu báo cáo đã duyệt – lần nộp %(n)s, duyệt lúc %(when)s, "
+        "người duyệt: %(who)s"
+    ) % {"n": version.number, "when": when, "who": who}
+
+
+def build_sealed_document(version):
+    """The version's printed form as its sealed copy: every page says so."""
+    document = build_version_document(version)
+    document.seal_line = seal_line(version)
+    return document
 
 
 def build_draft_document(report):
@@ -594,6 +683,7 @@ def build_consolidated_document(consolidation, *, own_version=None):
             type(parent).objects.select_related("level", "parent").get(pk=parent.pk)
         )
     header = (own_version.header if own_version else None) or {}
+    level_name = parent.level.name if parent.level_id else None
     tables = []
     models = []
     seen_versions = set()
@@ -633,11 +723,11 @@ def build_consolidated_document(consolidation, *, own_version=None):
         tables.append(
             TableBlock(
                 code=ctable.table.code,
-                title=ctable.table.title,
+                title=typographic(ctable.table.title),
                 note=ctable.table.note,
                 attached_line=attached_line(header),
                 unit_name=parent.name,
-                header_rows=header_boxes(layout),
+                header_rows=header_boxes(layout, level_name),
                 leaves=leaves_of(layout),
                 rows=rows,
             )
@@ -666,7 +756,7 @@ def build_consolidated_document(consolidation, *, own_version=None):
         round_code=consolidation.round.code,
         header=doc_header(parent, header),
         doc_type=_("BÁO CÁO"),
-        subject=subject,
+        subject=typographic(subject),
         sections=sections,
         models=models,
         recipients=recipient_lines(header.get("recipients")),
@@ -676,6 +766,7 @@ def build_consolidated_document(consolidation, *, own_version=None):
         tables=tables,
         consolidated=True,
         intro=intro,
+        appendix_subtitle=appendix_subtitle(consolidation.round),
         filename_stem=f"tong-hop-{parent.code}-{consolidation.round.code}",
     )
 

@@ -20,27 +20,35 @@ from django.db import IntegrityError, transaction
 
 from .. import consolidation as consolidation_module
 from ..models import ReportVersion, SealedCopy
-from . import data, pdf, xlsx
+from . import data, docx, pdf, xlsx
 
 logger = logging.getLogger(__name__)
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 FORMATS = tuple(CONTENT_TYPES)
+# Part of every cached file's name: raise it when the printed layout changes, so
+# no file rendered by an older layout is served again (the sealed copy is not a
+# cache: it stays as approved).
+PRINT_LAYOUT = 2
 
 
 class ExportTooLarge(Exception):
     """A consolidated export with more rows than the web may build at once."""
 
 
+RENDERERS = {
+    "pdf": pdf.render_pdf,
+    "xlsx": xlsx.render_xlsx,
+    "docx": docx.render_docx,
+}
+
+
 def render(document, fmt):
-    if fmt == "pdf":
-        return pdf.render_pdf(document)
-    if fmt == "xlsx":
-        return xlsx.render_xlsx(document)
-    raise ValueError(fmt)
+    return RENDERERS[fmt](document)
 
 
 def _cache_dir():
@@ -70,7 +78,7 @@ def version_export(version, fmt):
         document = data.build_version_document(version)
         return render(document, fmt)
 
-    content = _cached(f"versions/{version.pk}.{fmt}", build)
+    content = _cached(f"versions/{version.pk}-layout{PRINT_LAYOUT}.{fmt}", build)
     report = version.report
     stem = f"bao-cao-{report.unit.code}-{report.round.code}-lan-{version.number}"
     return content, f"{stem}.{fmt}"
@@ -105,7 +113,10 @@ def consolidated_export(parent, round_, fmt, *, include_submitted=False):
     def build():
         return render(document, fmt)
 
-    content = _cached(f"consolidated/{parent.code}/{round_.code}/{key}.{fmt}", build)
+    content = _cached(
+        f"consolidated/{parent.code}/{round_.code}/{key}-layout{PRINT_LAYOUT}.{fmt}",
+        build,
+    )
     return content, f"tong-hop-{parent.code}-{round_.code}.{fmt}"
 
 
@@ -119,7 +130,7 @@ def seal_version(version):
     existing = SealedCopy.objects.filter(version=version).first()
     if existing is not None:
         return existing
-    content = pdf.render_pdf(data.build_version_document(version))
+    content = pdf.render_pdf(data.build_sealed_document(version))
     digest = hashlib.sha256(content).hexdigest()
     copy = SealedCopy(version=version, sha256=digest, size=len(content))
     copy.file.save(

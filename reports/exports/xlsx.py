@@ -5,6 +5,8 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -15,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import cells as cell_contract
 from ..models import ColumnType
 from ..text import printable
-from .data import LEAD_COLUMNS
+from .data import LEAD_COLUMNS, header_grid
 
 TITLE_ROW = 1
 ATTACHED_ROW = 2
@@ -34,29 +36,37 @@ THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 META_SHEET = "_meta"
 PAPER_A4 = "9"
+LINE_HEIGHT = 15  # points per line of 11 pt text
+CHAR_WIDTH = 1.1  # column width units taken by one character of 11 pt Times
+# Printed page numbers: "Trang 2/5" at the bottom of every page.
+PAGE_FOOTER = "Trang &P/&N"
+WRAPPING = (ColumnType.DOCUMENTS, ColumnType.TEXT)
+
+
+def _lines(text, width):
+    """How many lines ``text`` takes wrapped in a column ``width`` wide."""
+    per_line = max(int(width / CHAR_WIDTH) - 1, 1)
+    return sum(
+        max(1, -(-len(line) // per_line)) for line in str(text or "").split("\n")
+    )
+
+
+def row_height(texts, widths):
+    """The height (points) that shows every wrapped line of a row: a fixed height
+    lets a unit's second document line spill over the next unit's row."""
+    lines = max((_lines(t, w) for t, w in zip(texts, widths, strict=True)), default=1)
+    return max(lines, 1) * LINE_HEIGHT + 3
+
+
+def _page_numbers(ws):
+    ws.oddFooter.center.text = PAGE_FOOTER
+    ws.oddFooter.center.font = FONT
+    ws.oddFooter.center.size = 11
 
 
 def sheet_name(table):
     name = _("Biểu %(code)s") % {"code": table.code}
     return "".join(ch for ch in name if ch not in "[]:*?/\\")[:31]
-
-
-def header_grid(table):
-    """(row, column, box) for every header box, 0-based, as an HTML table lays
-    out row/column spans; the leading STT and Đơn vị boxes are included."""
-    taken = set()
-    placed = []
-    for r, boxes in enumerate(table.header_rows):
-        c = 0
-        for box in boxes:
-            while (r, c) in taken:
-                c += 1
-            placed.append((r, c, box))
-            for dr in range(box.rowspan):
-                for dc in range(box.colspan):
-                    taken.add((r + dr, c + dc))
-            c += box.colspan
-    return placed
 
 
 class _StyledCell(Cell):
@@ -209,6 +219,17 @@ def value_cell(styles, row, index, leaf):
     return styles.value(number, leaf.col_type, total=total, number_format=number_format)
 
 
+def header_text(box):
+    """A header box's label in bold, its hint ("ghi rõ …", the unit) in italic
+    on the next line, as the PDF prints it."""
+    if not box.note:
+        return box.label
+    return CellRichText(
+        TextBlock(InlineFont(rFont=FONT, sz=11, b=True), box.label),
+        TextBlock(InlineFont(rFont=FONT, sz=10, i=True), f"\n{box.note}"),
+    )
+
+
 def _column_width(leaf):
     return WIDTHS.get(leaf.col_type, 14)
 
@@ -238,6 +259,15 @@ def write_table(wb, table, *, template_mode=False, password=None, draft=False):
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.print_title_rows = f"{HEADER_TOP}:{first_data - 1}"
+    _page_numbers(ws)
+    widths = [6, 30] + [_column_width(leaf) for leaf in table.leaves]
+    # Only text wraps: figures keep one line (and cost nothing to measure).
+    wrapping = [i for i, leaf in enumerate(table.leaves) if leaf.col_type in WRAPPING]
+    for row_idx, row in enumerate(table.rows, start=first_data):
+        texts = _row_texts(row, wrapping)
+        ws.row_dimensions[row_idx].height = row_height(
+            texts.values(), [widths[i] for i in texts]
+        )
     for row in (TITLE_ROW, ATTACHED_ROW, UNIT_ROW):
         ws.merged_cells.add(f"A{row}:{last_col}{row}")
 
@@ -252,8 +282,7 @@ def write_table(wb, table, *, template_mode=False, password=None, draft=False):
 
     grid = [[None] * width for _ in range(depth)]
     for r, c, box in header_grid(table):
-        label = box.label if not box.note else f"{box.label}\n{box.note}"
-        grid[r][c] = label
+        grid[r][c] = header_text(box)
         if box.rowspan > 1 or box.colspan > 1:
             top = HEADER_TOP + r
             ws.merged_cells.add(
@@ -313,6 +342,19 @@ def write_table(wb, table, *, template_mode=False, password=None, draft=False):
     return ws
 
 
+def _row_texts(row, wrapping):
+    """{sheet column index (0-based): text} of the cells of ``row`` that may
+    wrap: the unit's name, text and document columns, cells without data."""
+    label = (
+        f"{row.label}\n{row.status}" if row.status and not row.is_empty else row.label
+    )
+    texts = {1: label}
+    if not row.is_empty:
+        for index in (*wrapping, *row.notes):
+            texts[LEAD_COLUMNS + index] = row.text(index)
+    return texts
+
+
 def write_models(wb, document):
     ws = _create_sheet(wb, _("Mô hình điển hình"))
     styles = _Styles(ws, editable=False)
@@ -336,6 +378,16 @@ def write_models(wb, document):
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "2:2"
+    _page_numbers(ws)
+    for number, model in enumerate(document.models, start=3):
+        texts = [""] * (len(widths) - 5) + [
+            model.name,
+            model.content_area,
+            model.unit_in_charge,
+            "",
+            model.results,
+        ]
+        ws.row_dimensions[number].height = row_height(texts, widths)
     ws.merged_cells.add(f"A1:{get_column_letter(len(labels))}1")
     ws.append(
         [

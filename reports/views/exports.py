@@ -1,4 +1,4 @@
-"""Downloads of official exports: a report's Excel/PDF, consolidations, the blank
+"""Downloads of official exports: a report's Excel/PDF/Word, consolidations, the blank
 form and the sealed copy of an approved version."""
 
 import io
@@ -51,6 +51,12 @@ def export_xlsx(request, pk):
 @login_required
 def export_pdf(request, pk):
     return _report_export(request, pk, "pdf")
+
+
+@require_GET
+@login_required
+def export_docx(request, pk):
+    return _report_export(request, pk, "docx")
 
 
 @require_GET
@@ -123,6 +129,12 @@ def export_consolidated_xlsx(request, pk):
 @login_required
 def export_consolidated_pdf(request, pk):
     return _consolidated_export(request, pk, "pdf")
+
+
+@require_GET
+@login_required
+def export_consolidated_docx(request, pk):
+    return _consolidated_export(request, pk, "docx")
 
 
 @require_GET

@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Xuất báo cáo của một đơn vị (phiên bản đã duyệt, nếu chưa có thì lần nộp "
         "gần nhất) hoặc bản tổng hợp các đơn vị trực thuộc (--consolidated) ra tệp "
-        "Excel hoặc PDF. Ví dụ: export_report --round so-ket-2016-2020 --unit 72 "
+        "Excel, PDF hoặc Word (docx). Ví dụ: export_report --round so-ket-2016-2020 "
+        "--unit 72 "
         "--consolidated --format pdf --output tong-hop.pdf"
     )
 

@@ -634,9 +634,10 @@ MATRIX |= {
     ),
     "export_consolidated_docx": Entry(
         _roles(
-            404,
+            (200, 404),
+            commune_staff=404,
+            member_org_staff=404,
             district_reviewer=(200, 404, 200),
-            province_reviewer=(200, 404),
             admin=200,
         ),
         kwargs={"pk": "unit_with_children"},

@@ -1,9 +1,12 @@
 """Showing consolidated values as every file prints them, and links to versions."""
 
 from dataclasses import dataclass
+from functools import partial
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html_join
 
 from .. import cells
 from ..exports import data
@@ -42,10 +45,19 @@ def row_cell(row, column):
 
 
 @register.simple_tag
-def row_cells(row, leaves):
-    """Every cell of a unit row, printed once per row (a page of the whole
-    country prints thousands)."""
-    return [row_cell(row, column) for column in leaves]
+def row_cells(row, table):
+    """The ``<td>`` of every cell of a unit row of ``table`` (a
+    ``ConsolidatedTable``). Joined here rather than looped in the template: a
+    page of the whole country prints thousands of cells."""
+    code = table.table.code
+    return format_html_join(
+        "",
+        '<td class="{}" data-cell="{}:{}">{}</td>',
+        (
+            (cell.css, code, cell.code, linebreaksbr(cell.text, autoescape=True))
+            for cell in map(partial(row_cell, row), table.layout.leaves)
+        ),
+    )
 
 
 @register.simple_tag

@@ -29,11 +29,13 @@ def run(ctx):
     return results
 
 
-def _import(report, content):
+def _import(report, content, user):
     """Today's import: read and check the upload, then save what it changes."""
     parsed = roundtrip.parse_upload(report, content)
     assert not parsed.errors, parsed.errors
-    return roundtrip.apply_pending(report, roundtrip.to_pending(parsed, report))
+    return roundtrip.apply_pending(
+        report, roundtrip.to_pending(parsed, report), actor=user
+    )
 
 
 def _measure():
@@ -53,7 +55,7 @@ def _measure():
         fill_report(report, user, seed=2, models=0, scan=False)
         report.refresh_from_db(fields=["revision"])
         start = time.perf_counter()
-        saved = _import(report, content)
+        saved = _import(report, content, user)
         times.append(time.perf_counter() - start)
     print(f"  import: {saved} cells saved per import", flush=True)
     return [

@@ -671,7 +671,9 @@ def _mail_on_commit(subject, body, link, recipients):
 
 
 def _refresh(report, locked):
-    report._state.fields_cache.pop("approved_version", None)
+    approved_version = report._meta.get_field("approved_version")
+    if approved_version.is_cached(report):
+        approved_version.delete_cached_value(report)
     for name in (
         "status",
         "submitted_at",

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -147,7 +147,7 @@ def _render_review(request, report, action_form=None, comment_form=None, status=
 def _attachment_url_exists():
     try:
         reverse("attachment_download", args=[1])
-    except Exception:
+    except NoReverseMatch:
         return False
     return True
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from .. import permissions, workflow
 from ..forms import parse_id
-from ..models import Role, TableColumn
+from ..models import ReportStatus, Role, TableColumn
 from ..quality import reviewing as quality
 from ..review import (
     STATUS_FILTERS,
@@ -50,8 +50,9 @@ def review_list(request):
         reports = reports.filter(quality_flagged=True)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     for report in page:
-        report.can_approve = report.status == "submitted" and permissions.can_review(
-            request.user, report
+        report.can_approve = (
+            report.status == ReportStatus.SUBMITTED
+            and permissions.can_review(request.user, report)
         )
     return render(
         request,
@@ -85,7 +86,7 @@ def review_bulk_approve(request):
             workflow.approve_report(
                 report,
                 actor=request.user,
-                expected_status="submitted",
+                expected_status=ReportStatus.SUBMITTED,
                 expected_version=wanted[report.pk],
             )
         except workflow.TransitionNotAllowed as exc:
@@ -137,7 +138,7 @@ def _render_review(request, report, action_form=None, comment_form=None, status=
         "action_form": action_form,
         "comment_form": comment_form,
         "draft_count": sum(1 for c in comments if not c.is_sent),
-        "can_comment": report.status == "submitted"
+        "can_comment": report.status == ReportStatus.SUBMITTED
         and permissions.can_review(request.user, report),
         "attachment_url": _attachment_url_exists(),
     }

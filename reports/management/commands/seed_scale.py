@@ -262,8 +262,8 @@ class Command(BaseCommand):
                     report=report,
                     version=version,
                     action="submit",
-                    from_status="draft",
-                    to_status="submitted",
+                    from_status=ReportStatus.DRAFT,
+                    to_status=ReportStatus.SUBMITTED,
                     actor=actor,
                     created_at=submitted,
                 )
@@ -273,8 +273,8 @@ class Command(BaseCommand):
                     report=report,
                     version=version,
                     action="approve",
-                    from_status="submitted",
-                    to_status="approved",
+                    from_status=ReportStatus.SUBMITTED,
+                    to_status=ReportStatus.APPROVED,
                     actor=actor,
                     created_at=now,
                 )

@@ -68,20 +68,21 @@ def review_list(request):
     )
 
 
-@login_required
-@require_POST
-def review_bulk_approve(request):
-    _require_reviewer(request.user)
+def _wanted_versions(values):
+    """{report pk: version number} from the ticked "pk:number" boxes."""
     wanted = {}
-    for value in request.POST.getlist("reports"):
+    for value in values:
         pk, _sep, number = (parse_id(part) for part in value.partition(":"))
         if pk and number:
             wanted[pk] = number
-    if not wanted:
-        messages.warning(request, _("Chưa chọn báo cáo nào để duyệt."))
-    found = permissions.reports_visible_to(request.user).filter(pk__in=wanted)
+    return wanted
+
+
+def _approve_each(request, reports, wanted):
+    """Approve each report at the version ticked; the names of those approved
+    (each refusal is a warning naming its unit)."""
     approved = []
-    for report in found:
+    for report in reports:
         try:
             workflow.approve_report(
                 report,
@@ -93,6 +94,18 @@ def review_bulk_approve(request):
             messages.warning(request, f"{report.unit.name}: {exc}")
         else:
             approved.append(report.unit.name)
+    return approved
+
+
+@login_required
+@require_POST
+def review_bulk_approve(request):
+    _require_reviewer(request.user)
+    wanted = _wanted_versions(request.POST.getlist("reports"))
+    if not wanted:
+        messages.warning(request, _("Chưa chọn báo cáo nào để duyệt."))
+    found = permissions.reports_visible_to(request.user).filter(pk__in=wanted)
+    approved = _approve_each(request, found, wanted)
     if approved:
         messages.success(
             request,
@@ -153,6 +166,71 @@ def _attachment_url_exists():
     return True
 
 
+def _return(report, actor, data):
+    workflow.return_report(
+        report,
+        actor=actor,
+        reason=data["reason"],
+        expected_version=data["expected_version"],
+        expected_status=data["expected_status"],
+    )
+    return _("Đã trả lại báo cáo để đơn vị sửa.")
+
+
+def _approve(report, actor, data):
+    workflow.approve_report(
+        report,
+        actor=actor,
+        comment=data["reason"],
+        expected_version=data["expected_version"],
+        expected_status=data["expected_status"],
+    )
+    return _("Đã duyệt báo cáo.")
+
+
+def _reopen(report, actor, data):
+    workflow.reopen_report(
+        report,
+        actor=actor,
+        reason=data["reason"],
+        expected_status=data["expected_status"],
+    )
+    return _("Đã mở lại báo cáo để đơn vị sửa.")
+
+
+def _accept_reopen(report, actor, data):
+    workflow.decide_reopen(
+        report,
+        actor=actor,
+        accept=True,
+        note=data["reason"],
+        expected_status=data["expected_status"],
+    )
+    return _("Đã đồng ý mở lại báo cáo.")
+
+
+def _refuse_reopen(report, actor, data):
+    workflow.decide_reopen(
+        report,
+        actor=actor,
+        accept=False,
+        note=data["reason"],
+        expected_status=data["expected_status"],
+    )
+    return _("Đã không đồng ý mở lại báo cáo.")
+
+
+# A reviewer's verb (``ActionForm.action``) -> the workflow call; each answers
+# the message to show.
+REVIEW_ACTIONS = {
+    "return": _return,
+    "approve": _approve,
+    "reopen": _reopen,
+    "accept_reopen": _accept_reopen,
+    "refuse_reopen": _refuse_reopen,
+}
+
+
 @login_required
 @require_POST
 def review_action(request, pk):
@@ -161,43 +239,9 @@ def review_action(request, pk):
     if not form.is_valid():
         messages.error(request, _("Chưa thực hiện: xem lỗi bên dưới."))
         return _render_review(request, report, action_form=form, status=400)
-    data = form.cleaned_data
-    action, reason = data["action"], data["reason"]
-    expected = {"expected_status": data["expected_status"]}
+    act = REVIEW_ACTIONS[form.cleaned_data["action"]]
     try:
-        if action == "return":
-            workflow.return_report(
-                report,
-                actor=request.user,
-                reason=reason,
-                expected_version=data["expected_version"],
-                **expected,
-            )
-            message = _("Đã trả lại báo cáo để đơn vị sửa.")
-        elif action == "approve":
-            workflow.approve_report(
-                report,
-                actor=request.user,
-                comment=reason,
-                expected_version=data["expected_version"],
-                **expected,
-            )
-            message = _("Đã duyệt báo cáo.")
-        elif action == "reopen":
-            workflow.reopen_report(
-                report, actor=request.user, reason=reason, **expected
-            )
-            message = _("Đã mở lại báo cáo để đơn vị sửa.")
-        else:
-            accept = action == "accept_reopen"
-            workflow.decide_reopen(
-                report, actor=request.user, accept=accept, note=reason, **expected
-            )
-            message = (
-                _("Đã đồng ý mở lại báo cáo.")
-                if accept
-                else _("Đã không đồng ý mở lại báo cáo.")
-            )
+        message = act(report, request.user, form.cleaned_data)
     except workflow.AlreadyDone as exc:
         messages.info(request, str(exc))
     except workflow.TransitionNotAllowed as exc:

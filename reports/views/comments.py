@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from .. import permissions, workflow
 from ..completeness import unchanged_answers
 from ..diff import cells_as_dicts, diff_answers, diff_cells, diff_models
-from ..models import ReportStatus
+from ..models import EventAction, ReportStatus
 from ..outline import table_layout
 from ..review import report_comments as comments_of
 from ..review_forms import AnswerForm, DiffForm, ReopenRequestForm
@@ -32,12 +32,14 @@ def _render_comments(request, report, forms=None, reopen_form=None, status=200):
                 prefix=f"c{comment.pk}",
             )
     last_return = (
-        report.events.filter(action="return")
+        report.events.filter(action=EventAction.RETURN)
         .select_related("actor", "version")
         .order_by("-created_at", "-pk")
         .first()
     )
-    can_request = "request_reopen" in workflow.allowed_transitions(report, request.user)
+    can_request = EventAction.REQUEST_REOPEN in workflow.allowed_transitions(
+        report, request.user
+    )
     context = {
         "report": report,
         "open_comments": [c for c in sent if not c.resolved],
@@ -112,7 +114,7 @@ def _default_pair(report, numbers):
     """What changed since it was returned: the returned version vs the latest."""
     latest = numbers[-1]
     returned = (
-        report.events.filter(action="return", version__isnull=False)
+        report.events.filter(action=EventAction.RETURN, version__isnull=False)
         .order_by("-created_at", "-pk")
         .values_list("version__number", flat=True)
         .first()

@@ -14,6 +14,7 @@ from reports.models import (
     Answer,
     Cell,
     ColumnType,
+    EventAction,
     ExemplaryModel,
     Level,
     Report,
@@ -261,7 +262,7 @@ class Command(BaseCommand):
                 ReportEvent(
                     report=report,
                     version=version,
-                    action="submit",
+                    action=EventAction.SUBMIT,
                     from_status=ReportStatus.DRAFT,
                     to_status=ReportStatus.SUBMITTED,
                     actor=actor,
@@ -272,7 +273,7 @@ class Command(BaseCommand):
                 ReportEvent(
                     report=report,
                     version=version,
-                    action="approve",
+                    action=EventAction.APPROVE,
                     from_status=ReportStatus.SUBMITTED,
                     to_status=ReportStatus.APPROVED,
                     actor=actor,

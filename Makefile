@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test` and `make test-fast` (the machine's two cores).
+PYTEST_WORKERS ?= 2
 # Debian packages the portal and its tests need (PDF, fonts, browser tests;
 # libatomic1 for the Node that Playwright bundles to drive Chromium).
 DEB_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
@@ -21,13 +23,16 @@ VENV_CLEAR := --clear
 $(VENV)/.installed: FORCE
 endif
 
-.PHONY: run test setup system venv npm migrate demo bench lint backup restore clean FORCE
+.PHONY: run test test-fast setup system venv npm migrate demo bench lint backup restore clean FORCE
 
 run: setup migrate demo  ## set up, load the demo data and serve on http://127.0.0.1:8000
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup  ## set up and run every test (browser tests included)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+test-fast: setup  ## every test but the browser tests
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 setup: system venv npm
 	$(PY) manage.py collectstatic --noinput -v0

@@ -7,7 +7,6 @@ its cost in queries does not grow with the number of units.
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +28,17 @@ MAX_DEADLINE_LINES = 4
 # Member organisations share the districts' level but are a row of their own,
 # after that level's, in the per-level table and in the units table.
 ORG = UnitType.TO_CHUC
-MEMBER_ORGS = SimpleNamespace(code=ORG.value, name=ORG.label)
+
+
+@dataclass(frozen=True)
+class RowHeading:
+    """What a per-level row is headed by: a ``Level``, or this for the orgs."""
+
+    code: str
+    name: str
+
+
+MEMBER_ORGS = RowHeading(code=ORG.value, name=ORG.label)
 
 
 def _row_of(unit):

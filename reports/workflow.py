@@ -19,6 +19,7 @@ from . import permissions
 from .completeness import missing_items
 from .exports import files as export_files
 from .models import (
+    EventAction,
     Membership,
     ReopenRequest,
     ReopenStatus,
@@ -36,39 +37,40 @@ from .quality import check as quality
 logger = logging.getLogger(__name__)
 
 S = ReportStatus
+A = EventAction
 
 # (action, from status) -> to status. Asking to reopen and refusing a request
 # leave the status where it is but are transitions of the audit trail all the same.
 TRANSITIONS = {
-    ("submit", S.DRAFT): S.SUBMITTED,
-    ("submit", S.RETURNED): S.SUBMITTED,
-    ("submit", S.REOPENED): S.SUBMITTED,
-    ("return", S.SUBMITTED): S.RETURNED,
-    ("approve", S.SUBMITTED): S.APPROVED,
-    ("reopen", S.APPROVED): S.REOPENED,
-    ("request_reopen", S.APPROVED): S.APPROVED,
-    ("refuse_reopen", S.APPROVED): S.APPROVED,
+    (A.SUBMIT, S.DRAFT): S.SUBMITTED,
+    (A.SUBMIT, S.RETURNED): S.SUBMITTED,
+    (A.SUBMIT, S.REOPENED): S.SUBMITTED,
+    (A.RETURN, S.SUBMITTED): S.RETURNED,
+    (A.APPROVE, S.SUBMITTED): S.APPROVED,
+    (A.REOPEN, S.APPROVED): S.REOPENED,
+    (A.REQUEST_REOPEN, S.APPROVED): S.APPROVED,
+    (A.REFUSE_REOPEN, S.APPROVED): S.APPROVED,
 }
 
 ACTION_LABELS = {
-    "submit": gettext_lazy("Nộp báo cáo"),
-    "return": gettext_lazy("Trả lại để sửa"),
-    "approve": gettext_lazy("Duyệt"),
-    "reopen": gettext_lazy("Mở lại để sửa"),
-    "request_reopen": gettext_lazy("Đề nghị mở lại"),
-    "refuse_reopen": gettext_lazy("Không đồng ý mở lại"),
+    A.SUBMIT: gettext_lazy("Nộp báo cáo"),
+    A.RETURN: gettext_lazy("Trả lại để sửa"),
+    A.APPROVE: gettext_lazy("Duyệt"),
+    A.REOPEN: gettext_lazy("Mở lại để sửa"),
+    A.REQUEST_REOPEN: gettext_lazy("Đề nghị mở lại"),
+    A.REFUSE_REOPEN: gettext_lazy("Không đồng ý mở lại"),
 }
 
 # What a repeated action says happened the first time.
 DONE_MESSAGES = {
-    "submit": gettext_lazy("Báo cáo đã được nộp lúc %(at)s (%(actor)s)."),
-    "return": gettext_lazy("Báo cáo đã được trả lại lúc %(at)s (%(actor)s)."),
-    "approve": gettext_lazy("Báo cáo đã được duyệt lúc %(at)s (%(actor)s)."),
-    "reopen": gettext_lazy("Báo cáo đã được mở lại lúc %(at)s (%(actor)s)."),
-    "request_reopen": gettext_lazy(
+    A.SUBMIT: gettext_lazy("Báo cáo đã được nộp lúc %(at)s (%(actor)s)."),
+    A.RETURN: gettext_lazy("Báo cáo đã được trả lại lúc %(at)s (%(actor)s)."),
+    A.APPROVE: gettext_lazy("Báo cáo đã được duyệt lúc %(at)s (%(actor)s)."),
+    A.REOPEN: gettext_lazy("Báo cáo đã được mở lại lúc %(at)s (%(actor)s)."),
+    A.REQUEST_REOPEN: gettext_lazy(
         "Đề nghị mở lại đã được gửi lúc %(at)s (%(actor)s)."
     ),
-    "refuse_reopen": gettext_lazy(
+    A.REFUSE_REOPEN: gettext_lazy(
         "Đề nghị mở lại đã bị từ chối lúc %(at)s (%(actor)s)."
     ),
 }
@@ -117,7 +119,7 @@ def pending_reopen_request(report):
     return report.reopen_requests.filter(status=ReopenStatus.PENDING).first()
 
 
-STAFF_ACTIONS = ("submit", "request_reopen")
+STAFF_ACTIONS = (A.SUBMIT, A.REQUEST_REOPEN)
 
 
 def _has_role(action, report, user):
@@ -130,9 +132,9 @@ def _has_role(action, report, user):
 def _may(action, report, user):
     if not _has_role(action, report, user):
         return False
-    if action == "request_reopen":
+    if action == A.REQUEST_REOPEN:
         return pending_reopen_request(report) is None
-    if action == "refuse_reopen":
+    if action == A.REFUSE_REOPEN:
         return pending_reopen_request(report) is not None
     return True
 
@@ -305,14 +307,14 @@ def submit_report(report, *, actor, expected_status=None):
     """
     with transaction.atomic():
         locked = _lock(report)
-        target = _check("submit", locked, actor, expected_status)
+        target = _check(A.SUBMIT, locked, actor, expected_status)
         items = missing_items(locked) + quality.blocking_items(locked)
         if items:
             raise SubmitBlocked(items)
         now = timezone.now()
         version = freeze_version(locked, actor=actor, now=now)
         freeze_template(locked.template)
-        _record(locked, "submit", target, actor, version=version, now=now)
+        _record(locked, A.SUBMIT, target, actor, version=version, now=now)
         locked.submitted_at = now
         if locked.first_submitted_at is None:
             locked.first_submitted_at = now
@@ -356,11 +358,11 @@ def return_report(
         raise TransitionNotAllowed(_("Cần ghi lý do trả lại báo cáo."))
     with transaction.atomic():
         locked = _lock(report)
-        target = _check("return", locked, actor, expected_status, expected_version)
+        target = _check(A.RETURN, locked, actor, expected_status, expected_version)
         now = timezone.now()
         version = locked.versions.newest()
         event = _record(
-            locked, "return", target, actor, comment=reason, version=version, now=now
+            locked, A.RETURN, target, actor, comment=reason, version=version, now=now
         )
         locked.save()
         for item in comments:
@@ -402,11 +404,11 @@ def approve_report(
     """Approve the latest submitted version of a report."""
     with transaction.atomic():
         locked = _lock(report)
-        target = _check("approve", locked, actor, expected_status, expected_version)
+        target = _check(A.APPROVE, locked, actor, expected_status, expected_version)
         now = timezone.now()
         version = locked.versions.newest()
         event = _record(
-            locked, "approve", target, actor, comment=comment, version=version, now=now
+            locked, A.APPROVE, target, actor, comment=comment, version=version, now=now
         )
         locked.approved_at = now
         locked.approved_version = version
@@ -444,9 +446,9 @@ def reopen_report(report, *, actor, reason, expected_status=None):
         raise TransitionNotAllowed(_("Cần ghi lý do mở lại báo cáo."))
     with transaction.atomic():
         locked = _lock(report)
-        target = _check("reopen", locked, actor, expected_status)
+        target = _check(A.REOPEN, locked, actor, expected_status)
         now = timezone.now()
-        _record(locked, "reopen", target, actor, comment=reason, now=now)
+        _record(locked, A.REOPEN, target, actor, comment=reason, now=now)
         locked.save()
         ReopenRequest.objects.filter(report=locked, status=ReopenStatus.PENDING).update(
             status=ReopenStatus.ACCEPTED,
@@ -488,12 +490,12 @@ def request_reopen(report, *, actor, reason, expected_status=None):
                     "actor": display_name(pending.requested_by),
                 }
             )
-        target = _check("request_reopen", locked, actor, expected_status)
+        target = _check(A.REQUEST_REOPEN, locked, actor, expected_status)
         now = timezone.now()
         request = ReopenRequest.objects.create(
             report=locked, requested_by=actor, requested_at=now, reason=reason
         )
-        _record(locked, "request_reopen", target, actor, comment=reason, now=now)
+        _record(locked, A.REQUEST_REOPEN, target, actor, comment=reason, now=now)
         locked.save()
         _mail_reviewers(
             locked,
@@ -544,7 +546,7 @@ def decide_reopen(report, *, actor, accept, note="", expected_status=None):
         raise TransitionNotAllowed(_("Cần ghi lý do không đồng ý mở lại."))
     with transaction.atomic():
         locked = _lock(report)
-        target = _check("refuse_reopen", locked, actor, expected_status)
+        target = _check(A.REFUSE_REOPEN, locked, actor, expected_status)
         now = timezone.now()
         updated = ReopenRequest.objects.filter(
             pk=request.pk, status=ReopenStatus.PENDING
@@ -556,7 +558,7 @@ def decide_reopen(report, *, actor, accept, note="", expected_status=None):
         )
         if not updated:
             raise TransitionNotAllowed(_("Đề nghị mở lại vừa được quyết định."))
-        _record(locked, "refuse_reopen", target, actor, comment=note, now=now)
+        _record(locked, A.REFUSE_REOPEN, target, actor, comment=note, now=now)
         locked.save()
         _mail_staff(
             locked,
@@ -671,7 +673,9 @@ def _mail_on_commit(subject, body, link, recipients):
 
 
 def _refresh(report, locked):
-    report._state.fields_cache.pop("approved_version", None)
+    approved_version = report._meta.get_field("approved_version")
+    if approved_version.is_cached(report):
+        approved_version.delete_cached_value(report)
     for name in (
         "status",
         "submitted_at",

@@ -9,7 +9,6 @@ recomputed from their parts. Every value prints through ``reports.cells``.
 
 import re
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -472,8 +471,7 @@ def model_entries(models_data, reporting_unit=""):
 # --- Builders -----------------------------------------------------------------
 
 
-def _document(report, template, *, header, answers, cells, models_data, **extra):
-    unit = report.unit
+def _document(unit, round_, template, *, header, answers, cells, models_data, **extra):
     level_name = unit.level.name if unit.level_id else BLANK
     tables = []
     for table, columns in template_tables(template):
@@ -506,7 +504,7 @@ def _document(report, template, *, header, answers, cells, models_data, **extra)
     return ExportDocument(
         unit_name=unit.name,
         unit_code=unit.code,
-        round_code=report.round.code,
+        round_code=round_.code,
         header=doc_header(unit, header),
         doc_type=_("BÁO CÁO"),
         subject=typographic(template.subject),
@@ -517,34 +515,36 @@ def _document(report, template, *, header, answers, cells, models_data, **extra)
         signer_title=(header.get("signer_title") or "").upper(),
         signer_name=header.get("signer_name") or "",
         tables=tables,
-        appendix_subtitle=appendix_subtitle(report.round),
+        appendix_subtitle=appendix_subtitle(round_),
         **extra,
     )
 
 
-def _with_unit(report):
-    # The header walks up to the province for member organisations.
-    unit = report.unit
-    if unit.parent_id and "parent" not in unit._state.fields_cache:
-        unit = type(unit).objects.select_related("level", "parent").get(pk=unit.pk)
-        report.unit = unit
-    return report
+def _header_unit(unit):
+    """``unit`` with its parent loaded: the header walks up to the province for
+    member organisations."""
+    from ..models import Unit
+
+    if unit.parent_id and not Unit._meta.get_field("parent").is_cached(unit):
+        unit = Unit.objects.select_related("level", "parent").get(pk=unit.pk)
+    return unit
 
 
 def build_version_document(version):
     """The printed form of a submitted version (the official copy)."""
-    report = _with_unit(version.report)
+    report = version.report
+    report.unit = unit = _header_unit(report.unit)
     cells = {c.column_id: c for c in version.cells.all()}
     return _document(
-        report,
+        unit,
+        report.round,
         version.template,
         header=version.header or {},
         answers=version.answers or {},
         cells=cells,
         models_data=version.models_data or [],
         version_number=version.number,
-        filename_stem=f"bao-cao-{report.unit.code}-{report.round.code}-"
-        f"lan-{version.number}",
+        filename_stem=f"bao-cao-{unit.code}-{report.round.code}-lan-{version.number}",
     )
 
 
@@ -586,7 +586,7 @@ def build_sealed_document(version):
 
 def build_draft_document(report):
     """A preview of the draft, marked BẢN NHÁP (never an official copy)."""
-    report = _with_unit(report)
+    report.unit = unit = _header_unit(report.unit)
     header = {
         "document_number": report.document_number,
         "document_date": report.document_date,
@@ -609,14 +609,15 @@ def build_draft_document(report):
         for m in report.models.all()
     ]
     return _document(
-        report,
+        unit,
+        report.round,
         report.template,
         header=header,
         answers=answers,
         cells={c.column_id: c for c in report.cells.all()},
         models_data=models_data,
         draft=True,
-        filename_stem=f"ban-nhap-{report.unit.code}-{report.round.code}",
+        filename_stem=f"ban-nhap-{unit.code}-{report.round.code}",
     )
 
 
@@ -634,9 +635,9 @@ def build_blank_document(template, unit=None):
         )
         level = sample.level if sample else None
         unit = Unit(name=BLANK, unit_type="", level=level, code="")
-    report = SimpleNamespace(unit=unit, round=template.round)
     doc = _document(
-        report,
+        unit,
+        template.round,
         template,
         header={},
         answers={},
@@ -677,11 +678,7 @@ def build_consolidated_document(consolidation, *, own_version=None):
     """The consolidated report of ``consolidation.parent``: one row per child unit
     and a total row in every table, the models of all children. The parent's own
     submitted version, when given, supplies the header and the narrative."""
-    parent = consolidation.parent
-    if parent.parent_id and "parent" not in parent._state.fields_cache:
-        parent = (
-            type(parent).objects.select_related("level", "parent").get(pk=parent.pk)
-        )
+    parent = _header_unit(consolidation.parent)
     header = (own_version.header if own_version else None) or {}
     level_name = parent.level.name if parent.level_id else None
     tables = []

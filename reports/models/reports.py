@@ -21,6 +21,17 @@ class ReportStatus(models.TextChoices):
     REOPENED = "reopened", _("Mở lại để sửa")
 
 
+class EventAction(models.TextChoices):
+    """What a ``ReportEvent`` records having been done (its ``action``)."""
+
+    SUBMIT = "submit", _("Nộp báo cáo")
+    RETURN = "return", _("Trả lại để sửa")
+    APPROVE = "approve", _("Duyệt")
+    REOPEN = "reopen", _("Mở lại để sửa")
+    REQUEST_REOPEN = "request_reopen", _("Đề nghị mở lại")
+    REFUSE_REOPEN = "refuse_reopen", _("Không đồng ý mở lại")
+
+
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED, ReportStatus.REOPENED)
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from .. import permissions, workflow
 from ..completeness import unchanged_answers
 from ..diff import cells_as_dicts, diff_answers, diff_cells, diff_models
-from ..models import ReportStatus
+from ..models import EventAction, ReportStatus
 from ..outline import table_layout
 from ..review import report_comments as comments_of
 from ..review_forms import AnswerForm, DiffForm, ReopenRequestForm
@@ -32,12 +32,14 @@ def _render_comments(request, report, forms=None, reopen_form=None, status=200):
                 prefix=f"c{comment.pk}",
             )
     last_return = (
-        report.events.filter(action="return")
+        report.events.filter(action=EventAction.RETURN)
         .select_related("actor", "version")
         .order_by("-created_at", "-pk")
         .first()
     )
-    can_request = "request_reopen" in workflow.allowed_transitions(report, request.user)
+    can_request = EventAction.REQUEST_REOPEN in workflow.allowed_transitions(
+        report, request.user
+    )
     context = {
         "report": report,
         "open_comments": [c for c in sent if not c.resolved],
@@ -112,7 +114,7 @@ def _default_pair(report, numbers):
     """What changed since it was returned: the returned version vs the latest."""
     latest = numbers[-1]
     returned = (
-        report.events.filter(action="return", version__isnull=False)
+        report.events.filter(action=EventAction.RETURN, version__isnull=False)
         .order_by("-created_at", "-pk")
         .values_list("version__number", flat=True)
         .first()
@@ -122,23 +124,22 @@ def _default_pair(report, numbers):
     return (numbers[-2] if len(numbers) > 1 else latest), latest
 
 
-@login_required
-def report_diff(request, pk):
-    report = permissions.get_report_for_user_or_404(request.user, pk)
-    versions = {v.number: v for v in report.versions.select_related("created_by")}
-    numbers = sorted(versions)
-    if not numbers:
-        raise Http404
+def _chosen_pair(request, versions, default):
+    """The (old, new) version numbers asked for, or ``default`` (with a message)
+    when the form is bad or names a version that does not exist."""
     form = DiffForm(request.GET)
-    default_a, default_b = _default_pair(report, numbers)
-    a, b = default_a, default_b
+    a, b = default
     if form.is_valid():
-        a = form.cleaned_data["a"] or default_a
-        b = form.cleaned_data["b"] or default_b
+        a = form.cleaned_data["a"] or default[0]
+        b = form.cleaned_data["b"] or default[1]
     if not form.is_valid() or a not in versions or b not in versions:
         messages.error(request, _("Không có lần nộp này; đang so sánh mặc định."))
-        a, b = default_a, default_b
-    old, new = versions[a], versions[b]
+        a, b = default
+    return a, b
+
+
+def _diff_of(report, old, new):
+    """The differences between two versions, by sections, tables and models."""
     template = new.template
     level_name = report.unit.level.name
     sections = [(s.code, s.title, s.shape) for s in template.sections.all()]
@@ -154,18 +155,33 @@ def report_diff(request, pk):
         level_name,
     )
     model_diffs = diff_models(old.models_data, new.models_data)
-    context = {
-        "report": report,
-        "old": old,
-        "new": new,
-        "numbers": numbers,
-        "is_default": (a, b) == (default_a, default_b),
+    return {
         "sections": section_diffs,
         "sections_changed": any(s.changed for s in section_diffs),
         "tables": table_diffs,
         "tables_changed": any(t.changed_cells for t in table_diffs),
         "models": model_diffs,
         "models_changed": any(m.kind != "same" for m in model_diffs),
+    }
+
+
+@login_required
+def report_diff(request, pk):
+    report = permissions.get_report_for_user_or_404(request.user, pk)
+    versions = {v.number: v for v in report.versions.select_related("created_by")}
+    numbers = sorted(versions)
+    if not numbers:
+        raise Http404
+    default = _default_pair(report, numbers)
+    a, b = _chosen_pair(request, versions, default)
+    old, new = versions[a], versions[b]
+    context = {
+        "report": report,
+        "old": old,
+        "new": new,
+        "numbers": numbers,
+        "is_default": (a, b) == default,
+        **_diff_of(report, old, new),
         "return_comments": [
             c for c in comments_of(report) if c.is_sent and c.version_id == old.pk
         ],

@@ -13,6 +13,16 @@ from ..forms import ExemplaryModelForm
 from .extras import refuse_change
 
 
+def _save(request, report, form):
+    """Save the model the valid form holds, with its attached file if any."""
+    exemplary.save_model(
+        report,
+        form.save(commit=False),
+        user=request.user,
+        upload=form.cleaned_data["attachment"],
+    )
+
+
 @login_required
 def model_list(request, report_pk):
     report = permissions.get_report_for_user_or_404(request.user, report_pk)
@@ -25,12 +35,7 @@ def model_list(request, report_pk):
             return refused
         form = ExemplaryModelForm(request.POST, request.FILES, report=report)
         if form.is_valid():
-            exemplary.save_model(
-                report,
-                form.save(commit=False),
-                user=request.user,
-                upload=form.cleaned_data["attachment"],
-            )
+            _save(request, report, form)
             messages.success(request, _("Đã thêm mô hình điển hình."))
             return redirect(back)
     can_edit = permissions.can_edit(request.user, report)
@@ -64,12 +69,7 @@ def model_edit(request, pk):
             request.POST, request.FILES, instance=model, report=report
         )
         if form.is_valid():
-            exemplary.save_model(
-                report,
-                form.save(commit=False),
-                user=request.user,
-                upload=form.cleaned_data["attachment"],
-            )
+            _save(request, report, form)
             messages.success(request, _("Đã lưu mô hình “%s”.") % model.name)
             return redirect(back)
     else:

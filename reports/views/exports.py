@@ -201,6 +201,45 @@ def xlsx_template(request, pk):
     return _download(*roundtrip.build_template(report), "xlsx")
 
 
+def _confirm_import(request, report, token):
+    """Save the previewed import held in the session under ``token``."""
+    pending = request.session.pop(PENDING_KEY + token, None)
+    if pending is None or pending.get("report") != report.pk:
+        messages.error(request, _("Phiên xem trước đã hết hạn; hãy tải tệp lên lại."))
+        return redirect("xlsx_import", pk=report.pk)
+    try:
+        count = roundtrip.apply_pending(report, pending, actor=request.user)
+    except roundtrip.ImportRejected as exc:
+        messages.error(request, exc.args[0])
+    else:
+        messages.success(
+            request, _("Đã lưu %(n)s ô số liệu từ tệp Excel.") % {"n": count}
+        )
+    return redirect("xlsx_import", pk=report.pk)
+
+
+def _preview_import(request, report):
+    """Read the uploaded file: the page's form, the preview and (when there is
+    something to save and nothing wrong) the token that confirms it."""
+    form = XlsxUploadForm(request.POST, request.FILES)
+    context = {}
+    if form.is_valid():
+        try:
+            parsed = roundtrip.parse_upload(report, form.cleaned_data["file"].read())
+        except roundtrip.ImportRejected as exc:
+            form.add_error("file", exc.args[0])
+        else:
+            context["parsed"] = parsed
+            if parsed.changes and not parsed.errors:
+                token = secrets.token_urlsafe(16)
+                request.session[PENDING_KEY + token] = roundtrip.to_pending(
+                    parsed, report
+                )
+                context["token"] = token
+    context["form"] = form
+    return context
+
+
 @login_required
 def xlsx_import(request, pk):
     """Upload a filled template, preview the changes, save only on confirm."""
@@ -209,38 +248,8 @@ def xlsx_import(request, pk):
     if request.method == "POST" and context["editable"]:
         token = request.POST.get("token")
         if token:
-            pending = request.session.pop(PENDING_KEY + token, None)
-            if pending is None or pending.get("report") != report.pk:
-                messages.error(
-                    request, _("Phiên xem trước đã hết hạn; hãy tải tệp lên lại.")
-                )
-                return redirect("xlsx_import", pk=report.pk)
-            try:
-                count = roundtrip.apply_pending(report, pending, actor=request.user)
-            except roundtrip.ImportRejected as exc:
-                messages.error(request, exc.args[0])
-            else:
-                messages.success(
-                    request, _("Đã lưu %(n)s ô số liệu từ tệp Excel.") % {"n": count}
-                )
-            return redirect("xlsx_import", pk=report.pk)
-        form = XlsxUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                parsed = roundtrip.parse_upload(
-                    report, form.cleaned_data["file"].read()
-                )
-            except roundtrip.ImportRejected as exc:
-                form.add_error("file", exc.args[0])
-            else:
-                context["parsed"] = parsed
-                if parsed.changes and not parsed.errors:
-                    token = secrets.token_urlsafe(16)
-                    request.session[PENDING_KEY + token] = roundtrip.to_pending(
-                        parsed, report
-                    )
-                    context["token"] = token
-        context["form"] = form
+            return _confirm_import(request, report, token)
+        context.update(_preview_import(request, report))
     else:
         context["form"] = XlsxUploadForm()
     return render(request, "reports/xlsx_import.html", context)

@@ -15,6 +15,7 @@ from ..completeness import missing_items, unanswered_comment_items
 from ..deadlines import EffectiveDeadline, pick_deadline, round_rules
 from ..models import (
     Deadline,
+    EventAction,
     Extension,
     Membership,
     Report,
@@ -113,7 +114,7 @@ def _staff_step(task, *, round_, today, rules, extensions):
         return
     task.missing = len(missing_items(report))
     if report.status == ReportStatus.RETURNED:
-        last_return = report.events.filter(action="return").last()
+        last_return = report.events.filter(action=EventAction.RETURN).last()
         task.return_reason = last_return.comment if last_return else ""
         task.open_comments = len(unanswered_comment_items(report))
 

@@ -83,6 +83,29 @@ def cockpit(request):
     )
 
 
+def _grant(request, round_, unit, form):
+    """Grant the extension the form asks for; False (the reason put on the form)
+    when it is refused."""
+    data = form.cleaned_data
+    try:
+        grant_extension(
+            round_,
+            unit,
+            actor=request.user,
+            new_date=data["new_date"],
+            reason=data["reason"],
+        )
+    except ExtensionRefused as exc:
+        form.add_error(None, str(exc))
+        return False
+    messages.success(
+        request,
+        _("Đã gia hạn cho %(unit)s đến hết ngày %(date)s.")
+        % {"unit": unit.name, "date": f"{data['new_date']:%d/%m/%Y}"},
+    )
+    return True
+
+
 @login_required
 def extension_grant(request, unit_pk):
     unit = permissions.get_unit_for_user_or_404(request.user, unit_pk)
@@ -93,25 +116,7 @@ def extension_grant(request, unit_pk):
     form = ExtensionForm(request.POST or None, current=current)
     back = _next_url(request, reverse("cockpit"))
     if request.method == "POST" and form.is_valid():
-        try:
-            grant_extension(
-                round_,
-                unit,
-                actor=request.user,
-                new_date=form.cleaned_data["new_date"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ExtensionRefused as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
-                _("Đã gia hạn cho %(unit)s đến hết ngày %(date)s.")
-                % {
-                    "unit": unit.name,
-                    "date": f"{form.cleaned_data['new_date']:%d/%m/%Y}",
-                },
-            )
+        if _grant(request, round_, unit, form):
             return redirect(back)
     return render(
         request,

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import permissions, workflow
@@ -175,72 +176,76 @@ def report_autosave(request, pk):
     # No login redirect: the page must learn that the session expired and keep
     # the text.
     if not request.user.is_authenticated:
-        return JsonResponse(
-            {
-                "ok": False,
-                "login": True,
-                "message": _(
-                    "Phiên đăng nhập đã hết hạn. Nội dung vẫn được giữ trên máy "
-                    "này; hãy đăng nhập lại ở một thẻ khác rồi bấm “Thử lại”."
-                ),
-            },
-            status=401,
-        )
+        return _session_expired()
     report = permissions.get_report_for_user_or_404(request.user, pk)
     parsed = _autosave_input(request)
     if parsed is None:
-        return JsonResponse(
-            {"ok": False, "message": _("Dữ liệu gửi lên không hợp lệ.")}, status=400
-        )
+        return _refused(_("Dữ liệu gửi lên không hợp lệ."), 400)
     part, base, fields, wants_json = parsed
     if not permissions.is_staff_of(request.user, report.unit):
-        return JsonResponse(
-            {"ok": False, "message": _("Anh/chị không có quyền sửa báo cáo này.")},
-            status=403,
-        )
+        return _refused(_("Anh/chị không có quyền sửa báo cáo này."), 403)
     base = revision_from(base)
     if base is None:
-        return JsonResponse(
-            {
-                "ok": False,
-                "message": _(
-                    "Thiếu số phiên bản hoặc số phiên bản không hợp lệ; hãy tải "
-                    "lại trang (nội dung vẫn được giữ trên máy này)."
-                ),
-            },
-            status=400,
-        )
+        return _refused(BAD_REVISION, 400)
     try:
         result = save_part(
             report, str(part or ""), fields, base_revision=base, actor=request.user
         )
     except PartNotFound:
-        return JsonResponse(
-            {"ok": False, "message": _("Không có phần này.")}, status=400
-        )
+        return _refused(_("Không có phần này."), 400)
     except NotEditable:
-        message = _(
-            "Báo cáo đã ở trạng thái “%(s)s”, không sửa được nữa. Nội dung vừa gõ "
-            "vẫn được giữ trên máy này."
-        ) % {"s": report.get_status_display()}
-        return _answer(
-            request, report, part, wants_json, 409, {"locked": True, "message": message}
-        )
+        payload = _locked_payload(report)
+        return _answer(request, report, part, wants_json, 409, payload)
     except SaveConflict as conflict:
-        return _answer(
-            request,
-            report,
-            part,
-            wants_json,
-            409,
-            {
-                "conflict": True,
-                "message": str(conflict),
-                "revision": conflict.revision,
-                "server": conflict.fields,
-            },
-        )
-    payload = {
+        payload = _conflict_payload(conflict)
+        return _answer(request, report, part, wants_json, 409, payload)
+    payload = _saved_payload(result)
+    return _answer(request, report, part, wants_json, 200, payload)
+
+
+BAD_REVISION = gettext_lazy(
+    "Thiếu số phiên bản hoặc số phiên bản không hợp lệ; hãy tải "
+    "lại trang (nội dung vẫn được giữ trên máy này)."
+)
+
+
+def _session_expired():
+    return JsonResponse(
+        {
+            "ok": False,
+            "login": True,
+            "message": _(
+                "Phiên đăng nhập đã hết hạn. Nội dung vẫn được giữ trên máy "
+                "này; hãy đăng nhập lại ở một thẻ khác rồi bấm “Thử lại”."
+            ),
+        },
+        status=401,
+    )
+
+
+def _refused(message, status):
+    return JsonResponse({"ok": False, "message": str(message)}, status=status)
+
+
+def _locked_payload(report):
+    message = _(
+        "Báo cáo đã ở trạng thái “%(s)s”, không sửa được nữa. Nội dung vừa gõ "
+        "vẫn được giữ trên máy này."
+    ) % {"s": report.get_status_display()}
+    return {"locked": True, "message": message}
+
+
+def _conflict_payload(conflict):
+    return {
+        "conflict": True,
+        "message": str(conflict),
+        "revision": conflict.revision,
+        "server": conflict.fields,
+    }
+
+
+def _saved_payload(result):
+    return {
         "ok": True,
         "revision": result.revision,
         "saved_at": result.saved_at,
@@ -250,7 +255,6 @@ def report_autosave(request, pk):
         "computed": result.computed,
         "values": result.values,
     }
-    return _answer(request, report, part, wants_json, 200, payload)
 
 
 def _answer(request, report, part, wants_json, status, payload):
@@ -276,39 +280,41 @@ def _answer(request, report, part, wants_json, status, payload):
     return redirect(reverse("report_edit", args=[report.pk]) + anchor)
 
 
+def _submit(request, report):
+    """Submit the report (with the explanations posted for its warnings)."""
+    quality.explain_posted(report, request.POST, actor=request.user)
+    try:
+        workflow.submit_report(
+            report,
+            actor=request.user,
+            expected_status=request.POST.get("expected_status") or None,
+        )
+    except workflow.SubmitBlocked as blocked:
+        messages.error(request, str(blocked))
+        return render(
+            request,
+            "reports/report_submit.html",
+            {"report": report, "items": blocked.items},
+            status=200,
+        )
+    except workflow.TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
+        return redirect(report)
+    messages.success(
+        request,
+        _("Đã nộp báo cáo lúc %(t)s. Báo cáo được khóa cho đến khi cấp trên trả lại.")
+        % {"t": timezone.localtime(report.submitted_at).strftime("%H:%M %d/%m/%Y")},
+    )
+    return redirect(report)
+
+
 @login_required
 def report_submit(request, pk):
     report = permissions.get_report_for_user_or_404(request.user, pk)
     if not permissions.is_staff_of(request.user, report.unit):
         raise Http404
     if request.method == "POST":
-        quality.explain_posted(report, request.POST, actor=request.user)
-        try:
-            workflow.submit_report(
-                report,
-                actor=request.user,
-                expected_status=request.POST.get("expected_status") or None,
-            )
-        except workflow.SubmitBlocked as blocked:
-            messages.error(request, str(blocked))
-            return render(
-                request,
-                "reports/report_submit.html",
-                {"report": report, "items": blocked.items},
-                status=200,
-            )
-        except workflow.TransitionNotAllowed as exc:
-            messages.error(request, str(exc))
-            return redirect(report)
-        messages.success(
-            request,
-            _(
-                "Đã nộp báo cáo lúc %(t)s. Báo cáo được khóa cho đến khi cấp "
-                "trên trả lại."
-            )
-            % {"t": timezone.localtime(report.submitted_at).strftime("%H:%M %d/%m/%Y")},
-        )
-        return redirect(report)
+        return _submit(request, report)
     items = warnings = []
     if report.is_editable:
         items = missing_items(report) + quality.blocking_items(report)

@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import permissions, workflow
 from ..forms import parse_id
-from ..models import Role, TableColumn
+from ..models import ReportStatus, Role, TableColumn
 from ..quality import reviewing as quality
 from ..review import (
     STATUS_FILTERS,
@@ -50,8 +50,9 @@ def review_list(request):
         reports = reports.filter(quality_flagged=True)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     for report in page:
-        report.can_approve = report.status == "submitted" and permissions.can_review(
-            request.user, report
+        report.can_approve = (
+            report.status == ReportStatus.SUBMITTED
+            and permissions.can_review(request.user, report)
         )
     return render(
         request,
@@ -67,31 +68,44 @@ def review_list(request):
     )
 
 
-@login_required
-@require_POST
-def review_bulk_approve(request):
-    _require_reviewer(request.user)
+def _wanted_versions(values):
+    """{report pk: version number} from the ticked "pk:number" boxes."""
     wanted = {}
-    for value in request.POST.getlist("reports"):
+    for value in values:
         pk, _sep, number = (parse_id(part) for part in value.partition(":"))
         if pk and number:
             wanted[pk] = number
-    if not wanted:
-        messages.warning(request, _("Chưa chọn báo cáo nào để duyệt."))
-    found = permissions.reports_visible_to(request.user).filter(pk__in=wanted)
+    return wanted
+
+
+def _approve_each(request, reports, wanted):
+    """Approve each report at the version ticked; the names of those approved
+    (each refusal is a warning naming its unit)."""
     approved = []
-    for report in found:
+    for report in reports:
         try:
             workflow.approve_report(
                 report,
                 actor=request.user,
-                expected_status="submitted",
+                expected_status=ReportStatus.SUBMITTED,
                 expected_version=wanted[report.pk],
             )
         except workflow.TransitionNotAllowed as exc:
             messages.warning(request, f"{report.unit.name}: {exc}")
         else:
             approved.append(report.unit.name)
+    return approved
+
+
+@login_required
+@require_POST
+def review_bulk_approve(request):
+    _require_reviewer(request.user)
+    wanted = _wanted_versions(request.POST.getlist("reports"))
+    if not wanted:
+        messages.warning(request, _("Chưa chọn báo cáo nào để duyệt."))
+    found = permissions.reports_visible_to(request.user).filter(pk__in=wanted)
+    approved = _approve_each(request, found, wanted)
     if approved:
         messages.success(
             request,
@@ -137,7 +151,7 @@ def _render_review(request, report, action_form=None, comment_form=None, status=
         "action_form": action_form,
         "comment_form": comment_form,
         "draft_count": sum(1 for c in comments if not c.is_sent),
-        "can_comment": report.status == "submitted"
+        "can_comment": report.status == ReportStatus.SUBMITTED
         and permissions.can_review(request.user, report),
         "attachment_url": _attachment_url_exists(),
     }
@@ -147,9 +161,74 @@ def _render_review(request, report, action_form=None, comment_form=None, status=
 def _attachment_url_exists():
     try:
         reverse("attachment_download", args=[1])
-    except Exception:
+    except NoReverseMatch:
         return False
     return True
+
+
+def _return(report, actor, data):
+    workflow.return_report(
+        report,
+        actor=actor,
+        reason=data["reason"],
+        expected_version=data["expected_version"],
+        expected_status=data["expected_status"],
+    )
+    return _("Đã trả lại báo cáo để đơn vị sửa.")
+
+
+def _approve(report, actor, data):
+    workflow.approve_report(
+        report,
+        actor=actor,
+        comment=data["reason"],
+        expected_version=data["expected_version"],
+        expected_status=data["expected_status"],
+    )
+    return _("Đã duyệt báo cáo.")
+
+
+def _reopen(report, actor, data):
+    workflow.reopen_report(
+        report,
+        actor=actor,
+        reason=data["reason"],
+        expected_status=data["expected_status"],
+    )
+    return _("Đã mở lại báo cáo để đơn vị sửa.")
+
+
+def _accept_reopen(report, actor, data):
+    workflow.decide_reopen(
+        report,
+        actor=actor,
+        accept=True,
+        note=data["reason"],
+        expected_status=data["expected_status"],
+    )
+    return _("Đã đồng ý mở lại báo cáo.")
+
+
+def _refuse_reopen(report, actor, data):
+    workflow.decide_reopen(
+        report,
+        actor=actor,
+        accept=False,
+        note=data["reason"],
+        expected_status=data["expected_status"],
+    )
+    return _("Đã không đồng ý mở lại báo cáo.")
+
+
+# A reviewer's verb (``ActionForm.action``) -> the workflow call; each answers
+# the message to show.
+REVIEW_ACTIONS = {
+    "return": _return,
+    "approve": _approve,
+    "reopen": _reopen,
+    "accept_reopen": _accept_reopen,
+    "refuse_reopen": _refuse_reopen,
+}
 
 
 @login_required
@@ -160,43 +239,9 @@ def review_action(request, pk):
     if not form.is_valid():
         messages.error(request, _("Chưa thực hiện: xem lỗi bên dưới."))
         return _render_review(request, report, action_form=form, status=400)
-    data = form.cleaned_data
-    action, reason = data["action"], data["reason"]
-    expected = {"expected_status": data["expected_status"]}
+    act = REVIEW_ACTIONS[form.cleaned_data["action"]]
     try:
-        if action == "return":
-            workflow.return_report(
-                report,
-                actor=request.user,
-                reason=reason,
-                expected_version=data["expected_version"],
-                **expected,
-            )
-            message = _("Đã trả lại báo cáo để đơn vị sửa.")
-        elif action == "approve":
-            workflow.approve_report(
-                report,
-                actor=request.user,
-                comment=reason,
-                expected_version=data["expected_version"],
-                **expected,
-            )
-            message = _("Đã duyệt báo cáo.")
-        elif action == "reopen":
-            workflow.reopen_report(
-                report, actor=request.user, reason=reason, **expected
-            )
-            message = _("Đã mở lại báo cáo để đơn vị sửa.")
-        else:
-            accept = action == "accept_reopen"
-            workflow.decide_reopen(
-                report, actor=request.user, accept=accept, note=reason, **expected
-            )
-            message = (
-                _("Đã đồng ý mở lại báo cáo.")
-                if accept
-                else _("Đã không đồng ý mở lại báo cáo.")
-            )
+        message = act(report, request.user, form.cleaned_data)
     except workflow.AlreadyDone as exc:
         messages.info(request, str(exc))
     except workflow.TransitionNotAllowed as exc:

@@ -14,6 +14,7 @@ from reports.models import (
     Answer,
     Cell,
     ColumnType,
+    EventAction,
     ExemplaryModel,
     Level,
     Report,
@@ -261,9 +262,9 @@ class Command(BaseCommand):
                 ReportEvent(
                     report=report,
                     version=version,
-                    action="submit",
-                    from_status="draft",
-                    to_status="submitted",
+                    action=EventAction.SUBMIT,
+                    from_status=ReportStatus.DRAFT,
+                    to_status=ReportStatus.SUBMITTED,
                     actor=actor,
                     created_at=submitted,
                 )
@@ -272,9 +273,9 @@ class Command(BaseCommand):
                 ReportEvent(
                     report=report,
                     version=version,
-                    action="approve",
-                    from_status="submitted",
-                    to_status="approved",
+                    action=EventAction.APPROVE,
+                    from_status=ReportStatus.SUBMITTED,
+                    to_status=ReportStatus.APPROVED,
                     actor=actor,
                     created_at=now,
                 )

@@ -20,10 +20,15 @@ def clean_text(value):
     return INVISIBLE.sub("", unicodedata.normalize("NFC", value)).strip()
 
 
+# Unicode's control characters (category Cc: U+0000–001F, U+007F–009F) but tab
+# and line breaks.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def has_control_characters(value):
     """True when ``value`` holds a control character (NUL, escape, …) other
     than tab and line breaks."""
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value)
+    return CONTROL.search(value) is not None
 
 
 def clean_query(value, max_length=200):
@@ -41,11 +46,7 @@ def clean_typed(value):
     other line separators become a line break: the person meant a new line."""
     value = INVISIBLE.sub("", unicodedata.normalize("NFC", value))
     value = LINE_BREAKS.sub("\n", value)
-    if has_control_characters(value):
-        value = "".join(
-            ch for ch in value if unicodedata.category(ch) != "Cc" or ch in "\t\n\r"
-        )
-    return value
+    return CONTROL.sub("", value)
 
 
 def clean_form_text(value):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .audit import AuditContextHelper
+from .deadlines import ExtensionRefused, check_new_date, effective_deadline
 from .forms import TextField, is_free_text
 from .models import (
     AppendixTable,
@@ -333,13 +334,34 @@ class DeadlineAdmin(AuditedAdmin):
     autocomplete_fields = ["set_by"]
 
 
+class ExtensionAdminForm(forms.ModelForm):
+    """An extension's date is bounded as in the cockpit (``check_new_date``)."""
+
+    def clean(self):
+        data = super().clean()
+        unit, round_, new_date = (data.get(k) for k in ("unit", "round", "new_date"))
+        if unit and round_ and new_date and self.instance.pk is None:
+            try:
+                check_new_date(effective_deadline(unit, round_), new_date)
+            except ExtensionRefused as exc:
+                self.add_error("new_date", str(exc))
+        return data
+
+
 @admin.register(Extension)
 class ExtensionAdmin(AuditedAdmin):
+    form = ExtensionAdminForm
     list_display = ["unit", "round", "new_date", "granted_by", "granted_at"]
     list_filter = ["round"]
     search_fields = ["unit__name", "unit__code", "reason"]
     autocomplete_fields = ["unit"]
     readonly_fields = ["granted_by", "granted_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A granted extension is a record: a later date is a new extension.
+        if obj is not None:
+            return ["round", "unit", "new_date", "reason", *self.readonly_fields]
+        return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -216,3 +216,17 @@ def test_reminder_log_is_read_only_in_the_admin(admin_client, demo):
         == 200
     )
     assert admin_client.get(reverse("admin:reports_reminderlog_add")).status_code == 403
+
+
+def test_the_admin_refuses_an_extension_date_out_of_bounds(admin_client, demo, unit):
+    url = reverse("admin:reports_extension_add")
+    tan_bien = unit("705")
+    form = {"round": demo.pk, "unit": tan_bien.pk, "reason": "Lũ lụt"}
+    for typed in ["01/01/9999", "10/12/2020"]:  # years late; before the deadline
+        response = admin_client.post(url, {**form, "new_date": typed})
+        assert response.status_code == 200, typed
+        assert "Hạn mới" in response.content.decode(), typed
+    assert not Extension.objects.exists()
+    response = admin_client.post(url, {**form, "new_date": "20/12/2020"})
+    assert response.status_code == 302
+    assert effective_deadline(tan_bien, demo).due_date == dt.date(2020, 12, 20)

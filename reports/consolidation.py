@@ -98,8 +98,8 @@ class Consolidation:
     include_submitted: bool
     tables: list[ConsolidatedTable]
     # The template whose tables were used, one row per child unit in order
-    # (every table's rows are a subset of these), and the name of the
-    # children's level ("huyện") that the header labels use.
+    # (every table's rows are a subset of these), and the name of the level
+    # the header labels use (``label_level_name``).
     template: ReportTemplate | None = None
     rows: list[ConsolidatedRow] = field(default_factory=list)
     level_name: str = ""
@@ -146,7 +146,7 @@ def consolidate(parent, round_, *, include_submitted=False):
         ),
         None,
     )
-    level_name = children_level_name(rows)
+    level_name = label_level_name(parent, rows)
     result = Consolidation(
         parent=parent,
         round=round_,
@@ -173,6 +173,16 @@ def consolidate(parent, round_, *, include_submitted=False):
             ConsolidatedTable(table, layout, table_rows, total, partial)
         )
     return result
+
+
+def label_level_name(parent, rows):
+    """The level "Cấp {level}" names in a consolidated table: the consolidating
+    unit's own, for the consolidation is its appendix (the province's form says
+    "Cấp tỉnh" where its districts' say "Cấp huyện"); the children's for a
+    unit without a level."""
+    if parent.level_id:
+        return parent.level.name
+    return children_level_name(rows)
 
 
 def children_level_name(rows):

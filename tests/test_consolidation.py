@@ -360,7 +360,7 @@ def test_district_consolidates_its_communes(demo, unit, make_user):
     reports = approve_children(demo, district, make_user, skip={"25501"})
     result = consolidate(district, demo)
     assert len(result.rows) == 10
-    assert result.level_name == "xã"
+    assert result.level_name == "huyện"  # the district's own form
     assert {u.code for u in result.missing_units} == {"25501"}
     table = table_of(result, "1.3")
     column = leaf(table, "nha-moi-can")
@@ -369,7 +369,7 @@ def test_district_consolidates_its_communes(demo, unit, make_user):
     )["s"]
     assert table.total[column.pk] == expected
     header = [cell.label for row in table_of(result, "1.1").layout.rows for cell in row]
-    assert "Cấp xã" in header
+    assert "Cấp huyện" in header and "Cấp xã" not in header
 
 
 def test_query_count_does_not_grow_with_children(

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from reports import workflow
 from reports.cockpit import build_cockpit
-from reports.consolidation import consolidate
+from reports.consolidation import children_level_name, consolidate
 from reports.exports import data, files
 from reports.models import (
     Deadline,
@@ -251,10 +251,13 @@ def level_labels(result):
     }
 
 
-def test_level_label_is_the_childrens_level_not_the_first_childs(demo):
+def test_level_label_is_the_consolidating_units_own_not_the_first_childs(demo):
+    # A consolidation is its unit's appendix: the province's form says
+    # "Cấp tỉnh", a district's "Cấp huyện" (as the plan's forms print them).
+    assert level_labels(consolidate(unit_fresh("705"), demo)) == {"Cấp huyện"}
     province = unit_fresh("72")
     before = consolidate(province, demo)
-    assert level_labels(before) == {"Cấp huyện"}
+    assert level_labels(before) == {"Cấp tỉnh"}
     # A commune directly under the province, sorting before every district.
     Unit.objects.create(
         code="10000",
@@ -267,19 +270,23 @@ def test_level_label_is_the_childrens_level_not_the_first_childs(demo):
     )
     after = consolidate(unit_fresh("72"), demo)
     assert after.rows[0].unit.code == "10000"
-    assert after.level_name == "huyện"
-    assert level_labels(after) == {"Cấp huyện"}
+    assert after.level_name == "tỉnh"
+    assert level_labels(after) == {"Cấp tỉnh"}
+    # Without a level of its own, the level most children hold names it.
+    assert children_level_name(after.rows) == "huyện"
     document = repr(data.build_consolidated_document(after))
-    assert "label='Cấp huyện'" in document
+    assert "label='Cấp tỉnh'" in document
 
 
 def test_the_2020_export_keeps_its_level_label_after_the_reform(demo):
     reform_2025()
     new_round(demo)
-    assert level_labels(consolidate(unit_fresh("72"), demo)) == {"Cấp huyện"}
+    old = consolidate(unit_fresh("72"), demo)
+    assert level_labels(old) == {"Cấp tỉnh"}
+    assert children_level_name(old.rows) == "huyện"
     new = Round.objects.get(code="tong-ket-2021-2025")
     # The new round's children are communes (beside the member organisations).
-    assert consolidate(unit_fresh("72"), new).level_name == "xã"
+    assert children_level_name(consolidate(unit_fresh("72"), new).rows) == "xã"
 
 
 def test_the_consolidated_download_follows_what_shapes_it(demo, approved_2020):

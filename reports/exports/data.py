@@ -356,10 +356,8 @@ def template_tables(template):
     return [(table, columns.get(table.pk, [])) for table in tables]
 
 
-def header_boxes(layout, level_name=None):
-    """The printed header of ``layout``; ``level_name`` relabels "Cấp {level}"
-    columns (a consolidated report is its parent's: the province's form says
-    "Cấp tỉnh" where its districts' forms say "Cấp huyện")."""
+def header_boxes(layout):
+    """The printed header of ``layout`` (labelled for its level already)."""
     depth = max(layout.depth, 1)
     lead = [
         HeaderBox("stt", _("STT"), "", 1, depth),
@@ -376,11 +374,7 @@ def header_boxes(layout, level_name=None):
             boxes = boxes + [
                 HeaderBox(
                     cell.column.code,
-                    typographic(
-                        cell.label
-                        if level_name is None
-                        else cell.column.label_for(level_name)
-                    ),
+                    typographic(cell.label),
                     typographic(note),
                     cell.colspan,
                     cell.rowspan,
@@ -680,7 +674,6 @@ def build_consolidated_document(consolidation, *, own_version=None):
     submitted version, when given, supplies the header and the narrative."""
     parent = _header_unit(consolidation.parent)
     header = (own_version.header if own_version else None) or {}
-    level_name = parent.level.name if parent.level_id else None
     tables = []
     models = []
     seen_versions = set()
@@ -724,7 +717,7 @@ def build_consolidated_document(consolidation, *, own_version=None):
                 note=ctable.table.note,
                 attached_line=attached_line(header),
                 unit_name=parent.name,
-                header_rows=header_boxes(layout, level_name),
+                header_rows=header_boxes(layout),
                 leaves=leaves_of(layout),
                 rows=rows,
             )

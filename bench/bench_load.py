@@ -11,10 +11,7 @@ import json
 import os
 import queue
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
@@ -22,7 +19,6 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
@@ -31,10 +27,10 @@ from reports.drafts import start_report
 from reports.management.commands.seed_demo import DEMO_PASSWORD
 from reports.models import Report, Round, Unit
 from tests.factories import fill_report
+from tests.servers import HOST, gunicorn
 
 from .harness import Result
 
-HOST = "127.0.0.1"
 WORKERS = 2
 CONCURRENCY = 8
 REQUESTS_PER_PAGE = 100
@@ -74,14 +70,19 @@ def run(ctx):
     per_page = SMALL_REQUESTS_PER_PAGE if ctx.get("small") else REQUESTS_PER_PAGE
     # The server must see the report: commit before it starts (bench/run runs
     # in autocommit mode, so it already is).
-    server = None
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": HOST,
+        "DJANGO_SETTINGS_MODULE": "sokket.settings",
+    }
+    RESULTS_DIR.mkdir(exist_ok=True)
+    log_path = RESULTS_DIR / "load-server.log.tmp"
     try:
-        server, port = _start_server()
-        cookies = {user: _login(port, user) for user in (STAFF, REVIEWER)}
-        figures = _drive(port, pages, cookies, per_page, parts)
+        with gunicorn(env, workers=WORKERS, log_path=log_path) as port:
+            cookies = {user: _login(port, user) for user in (STAFF, REVIEWER)}
+            figures = _drive(port, pages, cookies, per_page, parts)
     finally:
-        if server is not None:
-            _stop(server)
         if made:
             report.delete()
     _write(figures, per_page)
@@ -109,67 +110,6 @@ def _revision(report, section):
 
     part = DraftPart.objects.filter(report=report, key=f"section:{section.code}")
     return part.values_list("revision", flat=True).first() or 0
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def _start_server():
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": HOST,
-        "DJANGO_SETTINGS_MODULE": "sokket.settings",
-    }
-    RESULTS_DIR.mkdir(exist_ok=True)
-    log_path = RESULTS_DIR / "load-server.log.tmp"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "sokket.wsgi:application",
-                "--bind",
-                f"{HOST}:{port}",
-                "--workers",
-                str(WORKERS),
-                "--timeout",
-                "60",
-                "--graceful-timeout",
-                "5",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped at start (see {log_path})")
-        try:
-            status, _headers, _body = _get(port, reverse("login"))
-            if status == 200:
-                return server, port
-        except OSError:
-            pass
-        time.sleep(0.3)
-    _stop(server)
-    raise RuntimeError("gunicorn did not answer within 60 s")
-
-
-def _stop(server):
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=5)
 
 
 def _request(port, method, path, headers=None, body=None):

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import permissions, workflow
@@ -198,26 +199,20 @@ def _reopen(report, actor, data):
     return _("Đã mở lại báo cáo để đơn vị sửa.")
 
 
-def _accept_reopen(report, actor, data):
-    workflow.decide_reopen(
-        report,
-        actor=actor,
-        accept=True,
-        note=data["reason"],
-        expected_status=data["expected_status"],
-    )
-    return _("Đã đồng ý mở lại báo cáo.")
+def _decide_reopen(accept, message):
+    """The handler of a reviewer's answer to a unit's request to reopen."""
 
+    def decide(report, actor, data):
+        workflow.decide_reopen(
+            report,
+            actor=actor,
+            accept=accept,
+            note=data["reason"],
+            expected_status=data["expected_status"],
+        )
+        return message
 
-def _refuse_reopen(report, actor, data):
-    workflow.decide_reopen(
-        report,
-        actor=actor,
-        accept=False,
-        note=data["reason"],
-        expected_status=data["expected_status"],
-    )
-    return _("Đã không đồng ý mở lại báo cáo.")
+    return decide
 
 
 # A reviewer's verb (``ActionForm.action``) -> the workflow call; each answers
@@ -226,8 +221,10 @@ REVIEW_ACTIONS = {
     "return": _return,
     "approve": _approve,
     "reopen": _reopen,
-    "accept_reopen": _accept_reopen,
-    "refuse_reopen": _refuse_reopen,
+    "accept_reopen": _decide_reopen(True, gettext_lazy("Đã đồng ý mở lại báo cáo.")),
+    "refuse_reopen": _decide_reopen(
+        False, gettext_lazy("Đã không đồng ý mở lại báo cáo.")
+    ),
 }
 
 
